@@ -1,0 +1,66 @@
+# RSE — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?=
+
+.PHONY: run test test-services lint format migrate demo messages browser-deps check clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, load the demo organisation, serve http://127.0.0.1:8000 with Celery worker + beat
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) scripts/dev.py
+
+## test: the whole suite on the embedded default (SQLite, in-memory channel layer)
+test: $(VENV)/.installed-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+## test-services: the suite against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL)
+test-services: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rse
+test-services: export REDIS_URL ?= redis://127.0.0.1:6379/0
+test-services: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+## messages: refresh the French catalogue and compile it (needs GNU gettext)
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles --ignore=static/js/htmx.min.js --ignore=static/js/ext --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+## browser-deps: Debian's Chromium for the browser tests (as root)
+browser-deps:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+check: $(VENV)/.installed-dev
+	$(PY) manage.py check
+	DEBUG=0 SECRET_KEY=$$(python3 -c 'import secrets;print(secrets.token_urlsafe(60))') ALLOWED_HOSTS=rse.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles

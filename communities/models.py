@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rse.lib.models import SoftDeleteModel, TimeStampedModel
+
+
+class Community(TimeStampedModel, SoftDeleteModel):
+    class Visibility(models.TextChoices):
+        OPEN = "open", _("Open: anyone joins")
+        RESTRICTED = "restricted", _("Restricted: anyone reads, an animator approves members")
+        PRIVATE = "private", _("Private: listed, only members read")
+        SECRET = "secret", _("Secret: unlisted, by invitation only")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description_md = models.TextField(_("description"), blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.OPEN)
+    cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    members_count = models.PositiveIntegerField(default=0, editable=False)
+    posts_count = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        ANIMATOR = "animator", _("Animator")
+        OWNER = "owner", _("Owner")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PENDING = "pending", _("Waiting for approval")
+        INVITED = "invited", _("Invited")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "user"], name="membership_unique")]
+        indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["community", "status", "role"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.community} ({self.role}, {self.status})"
+
+
+class Post(TimeStampedModel, SoftDeleteModel):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Discussion")
+        QUESTION = "question", _("Question")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        POLL = "poll", _("Poll")
+        EVENT = "event", _("Event")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body_md = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    comments_count = models.PositiveIntegerField(default=0, editable=False)
+    reactions_count = models.PositiveIntegerField(default=0, editable=False)
+    accepted_comment = models.ForeignKey(
+        "Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("accepted answer")
+    )
+    shared_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="shares", verbose_name=_("shared from")
+    )
+    items = models.ManyToManyField("repository.Item", blank=True, related_name="posts")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [
+            models.Index(fields=["community", "-created_at", "-id"], name="post_feed_idx"),
+            models.Index(fields=["community", "-last_activity_at", "-id"], name="post_active_idx"),
+            models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or (self.body_md[:60] + ("…" if len(self.body_md) > 60 else ""))
+
+
+class Comment(TimeStampedModel, SoftDeleteModel):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies", verbose_name=_("reply to")
+    )
+    body_md = models.TextField(_("text"))
+    body_html = models.TextField(blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    reactions_count = models.PositiveIntegerField(default=0, editable=False)
+    items = models.ManyToManyField("repository.Item", blank=True, related_name="comments")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["post", "created_at", "id"], name="comment_post_idx")]
+
+    def __str__(self):
+        return self.body_md[:60]
+
+
+class Reaction(TimeStampedModel):
+    """One reaction per person and target, from a small fixed set (never a popularity score)."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", _("Like")
+        THANKS = "thanks", _("Thanks")
+        INSIGHTFUL = "insightful", _("Insightful")
+        AGREE = "agree", _("Agree")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LIKE)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(post__isnull=False) & Q(comment__isnull=True))
+                | (Q(post__isnull=True) & Q(comment__isnull=False)),
+                name="reaction_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "post"], condition=Q(post__isnull=False), name="reaction_post_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "comment"], condition=Q(comment__isnull=False), name="reaction_comment_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}"

@@ -1,0 +1,47 @@
+"""Project-wide pytest setup.
+
+The suite runs twice in CI: on the embedded default (SQLite, in-memory channel layer),
+then with DATABASE_URL and REDIS_URL pointing at real PostgreSQL and Redis. Tests marked
+`postgres` or `redis` skip themselves in the first pass, saying how to run them.
+"""
+
+import pytest
+from django.conf import settings
+
+from rse.accounts.tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: run `make test-services` (or set DATABASE_URL=postgres://postgres@127.0.0.1/rse_test)"
+    )
+    skip_redis = pytest.mark.skip(
+        reason="needs Redis: run `make test-services` (or set REDIS_URL=redis://127.0.0.1:6379/0)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not settings.IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a per-test folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def logged_client(client, user):
+    client.force_login(user)
+    return client
