@@ -4,4 +4,5 @@ from communities import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("items/<int:item_id>/conversations/", views.item_conversations, name="item_conversations"),
 ]

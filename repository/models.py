@@ -60,3 +60,16 @@ class Item(TimeStampedModel, SoftDeleteModel):
 
     def __str__(self):
         return self.name
+
+
+class ItemFollow(TimeStampedModel):
+    """Following an item brings its new conversations into the follower's feed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="item_follows")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="follows")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="item_follow_unique")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.item}"
