@@ -154,8 +154,8 @@ def seed_directory():
         Follow(follower_id=profile.user_id, followed_id=profile.manager_id)
         for profile in Profile.objects.filter(user__in=people, manager__isnull=False)
     ]
-    for user in people[:40]:
-        other = people[rng.randrange(len(people))]
+    for n, user in enumerate(people[:40]):
+        other = people[(n * 37 + 11) % len(people)]
         if other != user:
             follows.append(Follow(follower=user, followed=other))
     Follow.objects.bulk_create(follows, ignore_conflicts=True)
