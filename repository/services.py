@@ -286,7 +286,8 @@ def _display_values(item_type, fields: dict) -> dict:
         if definition.kind == K.PERSON:
             value = people.get(value, value)
         elif definition.kind == K.ITEM:
-            value = items.get(value, value)
+            # The name is shown only to viewers who may see the linked item (views._history_rows).
+            value = {"item": value, "name": items.get(value, "")}
         result[f"fields.{key}"] = value
     return result
 

@@ -102,7 +102,7 @@ def item_detail(request, slug):
         "field_rows": selectors.item_field_rows(request.user, item),
         "followers": followers,
         "following": following,
-        "history": _history_rows(history[:HISTORY_ON_PAGE], definitions),
+        "history": _history_rows(request.user, history[:HISTORY_ON_PAGE], definitions),
         "more_history": len(history) > HISTORY_ON_PAGE,
         "can_edit": permissions.can_edit_item(request.user, item),
         "document_form": DocumentForm(),
@@ -122,20 +122,32 @@ FIELD_LABELS = {
 }
 
 
-def _history_rows(changes, definitions):
+def _history_rows(user, changes, definitions):
+    """Rows for the history table. Links to other items recorded in the history show their
+    name only when the viewer may see that item (one query for the whole page)."""
+    linked = {
+        value["item"]
+        for change in changes
+        for pair in (change.changes or {}).values()
+        for value in pair
+        if isinstance(value, dict) and "item" in value
+    }
+    visible = set(selectors.visible_items(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
     rows = []
     for change in changes:
         diffs = []
         for key, (before, after) in (change.changes or {}).items():
             label = definitions.get(key) or FIELD_LABELS.get(key) or key.removeprefix("fields.")
-            diffs.append({"label": label, "before": _show(before), "after": _show(after)})
+            diffs.append({"label": label, "before": _show(before, visible), "after": _show(after, visible)})
         rows.append({"change": change, "diffs": diffs})
     return rows
 
 
-def _show(value):
+def _show(value, visible_ids):
     if value in (None, "", []):
         return ""
+    if isinstance(value, dict) and "item" in value:
+        return value.get("name") if value["item"] in visible_ids else _("(an item you cannot see)")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -166,7 +178,7 @@ def item_history(request, slug):
     return render(
         request,
         "repository/item_history.html",
-        {"item": item, "history": _history_rows(page.items, definitions), "page": page},
+        {"item": item, "history": _history_rows(request.user, page.items, definitions), "page": page},
     )
 
 
