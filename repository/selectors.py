@@ -6,7 +6,21 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -249,13 +263,20 @@ def search_items(user, query, *, item_type=None, limit=20):
 def get_item_for_page(user, slug) -> Item:
     """The item with everything its page shows, in a fixed number of queries."""
     visible = visible_items(user)
+    follows = ItemFollow.objects.filter(item=OuterRef("pk"))
     item = get_object_or_404(
         visible_items(user)
         .select_related("item_type", "created_by")
+        .annotate(
+            followers_count=Coalesce(
+                Subquery(follows.values("item").annotate(n=Count("pk")).values("n")[:1]), Value(0)
+            ),
+            is_following=Exists(follows.filter(user_id=user.pk)),
+            is_restricted=Exists(Item.restricted_to.through.objects.filter(item_id=OuterRef("pk"))),
+        )
         .prefetch_related(
             "tags",
             "owners",
-            "restricted_to",
             Prefetch("item_type__field_definitions", queryset=FieldDefinition.objects.select_related("target_type")),
             Prefetch(
                 "documents",

@@ -94,14 +94,13 @@ def similar(request):
 @require_GET
 def item_detail(request, slug):
     item = selectors.get_item_for_page(request.user, slug)
-    followers, following = selectors.item_follow_state(request.user, item)
     definitions = {f"fields.{d.key}": d.label for d in item.item_type.field_definitions.all()}
     history = list(selectors.list_item_history(item, limit=HISTORY_ON_PAGE + 1))
     context = {
         "item": item,
         "field_rows": selectors.item_field_rows(request.user, item),
-        "followers": followers,
-        "following": following,
+        "followers": item.followers_count,
+        "following": item.is_following,
         "history": _history_rows(request.user, history[:HISTORY_ON_PAGE], definitions),
         "more_history": len(history) > HISTORY_ON_PAGE,
         "can_edit": permissions.can_edit_item(request.user, item),
