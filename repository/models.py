@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchVectorField
@@ -192,8 +194,10 @@ class ItemChange(models.Model):
 
 
 def document_upload_to(version, filename):
-    # Never reuse the user's file name as the path: ids only, the name is kept in original_name.
-    return f"repository/{version.document.item_id}/{version.document_id}/v{version.number}/{filename[-80:]}"
+    # Files are served by a view that checks the item's visibility; the random part keeps them
+    # unguessable even where the media folder is published (DEBUG, a misconfigured proxy).
+    token = secrets.token_urlsafe(12)
+    return f"repository/{version.document.item_id}/{version.document_id}/v{version.number}-{token}/{filename[-80:]}"
 
 
 class Document(TimeStampedModel, SoftDeleteModel):

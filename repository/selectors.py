@@ -2,6 +2,7 @@
 autocomplete, link preview in a post, API, notifications) goes through visible_items()."""
 
 import difflib
+import html
 import re
 from dataclasses import dataclass
 
@@ -167,7 +168,7 @@ def _terms(query) -> list[_Term]:
 
 def _snippet(item, terms, width=160):
     """Escaped text around the first match, with <mark> around matched words."""
-    sources = [strip_tags(item.description_html or "") or item.description_md]
+    sources = [html.unescape(strip_tags(item.description_html or "")) or item.description_md]
     sources += [f"{doc.name} — {doc.description}" for doc in getattr(item, "matching_documents", [])]
     text = ""
     position = 0
@@ -185,11 +186,13 @@ def _snippet(item, terms, width=160):
     excerpt = text[start : start + width].replace("\n", " ")
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
-    html = escape(excerpt)
-    for term in terms:
-        if term.raw:
-            html = re.sub(f"({re.escape(escape(term.raw))})", r"<mark>\1</mark>", html, flags=re.IGNORECASE)
-    return mark_safe(f"{prefix}{html}{suffix}")  # noqa: S308 - built from escaped text only
+    words = [re.escape(t.raw) for t in terms if t.raw]
+    if not words:
+        return mark_safe(prefix + escape(excerpt) + suffix)  # noqa: S308 - escaped
+    # Split the raw text on the matches, escape every piece, then wrap the matches.
+    pieces = re.split(f"({'|'.join(words)})", excerpt, flags=re.IGNORECASE)
+    marked = "".join(f"<mark>{escape(p)}</mark>" if i % 2 else escape(p) for i, p in enumerate(pieces))
+    return mark_safe(f"{escape(prefix)}{marked}{escape(suffix)}")  # noqa: S308 - built from escaped pieces only
 
 
 def search_items(user, query, *, item_type=None, limit=20):

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from repository import imports, permissions, selectors, services
@@ -84,8 +85,12 @@ def similar(request):
     item_type = ItemType.objects.filter(slug=request.GET.get("type")).first()
     items = []
     if item_type is not None:
+        exclude = request.GET.get("exclude", "")
         items = selectors.find_similar_items(
-            request.user, item_type, request.GET.get("name", "")[:200], exclude_pk=request.GET.get("exclude") or None
+            request.user,
+            item_type,
+            request.GET.get("name", "")[:200],
+            exclude_pk=int(exclude) if exclude.isdigit() else None,
         )
     return render(request, "repository/partials/similar.html", {"similar": items, "live": True})
 
@@ -110,14 +115,14 @@ def item_detail(request, slug):
 
 
 FIELD_LABELS = {
-    "name": _("Name"),
-    "description": _("Description"),
-    "status": _("Status"),
-    "external_id": _("External id"),
-    "tags": _("Tags"),
-    "owners": _("Owners"),
-    "restricted_to": _("Restricted to"),
-    "document": _("Document"),
+    "name": gettext_lazy("Name"),
+    "description": gettext_lazy("Description"),
+    "status": gettext_lazy("Status"),
+    "external_id": gettext_lazy("External id"),
+    "tags": gettext_lazy("Tags"),
+    "owners": gettext_lazy("Owners"),
+    "restricted_to": gettext_lazy("Restricted to"),
+    "document": gettext_lazy("Document"),
 }
 
 

@@ -54,7 +54,8 @@ def test_upload_new_version_history_and_download_any_version(logged_client, user
 def test_files_are_stored_through_the_storage_api_outside_public_names(user, item):
     document = services.do_add_document(user, item, name="Plan", uploaded=_file(b"x", "../../etc/passwd.txt"))
     version = document.current_version
-    assert version.file.name.startswith(f"repository/{item.pk}/{document.pk}/v1/")
+    assert version.file.name.startswith(f"repository/{item.pk}/{document.pk}/v1-")
+    assert len(version.file.name.split("/")[3]) > 12  # v1-<random token>: not guessable
     assert ".." not in version.file.name
     assert version.original_name == "passwd.txt"
 

@@ -15,7 +15,9 @@ def test_migration_installed_trigram_and_gin_indexes(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == ("pg_trgm",)
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'repository_item' AND indexdef ILIKE '%gin%'")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'repository_item' AND indexdef ILIKE '%gin%'"
+        )
         assert {row[0] for row in cursor.fetchall()} == {"repository_item_search_gin", "repository_item_name_trgm"}
 
 
@@ -35,7 +37,9 @@ def test_search_vector_covers_documents_and_ranks_names_first(user, customer_typ
 
 def test_trigram_similarity_finds_near_duplicates(user, customer_type):
     existing = services.do_create_item(
-        user, customer_type, services.check_item_data(user, customer_type, {"name": "Dauphiné Énergie SA", "fields": {}})
+        user,
+        customer_type,
+        services.check_item_data(user, customer_type, {"name": "Dauphiné Énergie SA", "fields": {}}),
     )
     assert find_similar_items(user, customer_type, "Dauphiné Energie") == [existing]
     assert find_similar_items(user, customer_type, "Bretagne Composites") == []

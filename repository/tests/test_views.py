@@ -195,3 +195,13 @@ def test_autocomplete_fragment(logged_client, customer_type):
 @pytest.mark.parametrize("url_name", ["repository:browse", "repository:choose_type", "repository:import_start"])
 def test_pages_render_for_admins(admin_client, customer_type, url_name):
     assert admin_client.get(reverse(url_name)).status_code == 200
+
+
+def test_snippet_highlighting_never_breaks_escaping(user, customer_type):
+    from repository.selectors import search_items
+
+    _create(user, customer_type, name="Tools", description_md="R&D <script>amp</script> lab")
+    [result] = search_items(user, "amp")
+    assert "<script>" not in result.snippet
+    assert "&lt;script&gt;<mark>amp</mark>&lt;/script&gt;" in result.snippet
+    assert "R&amp;D" in result.snippet
