@@ -130,12 +130,16 @@ class ItemByExternalId(APIView):
     serializer_class = ItemSerializer
     authentication_classes = AUTHENTICATION
 
-    @extend_schema(responses=ItemSerializer)
+    @extend_schema(responses=ItemSerializer, operation_id="repository_items_by_external_id_retrieve")
     def get(self, request, type_slug, external_id):
         item = selectors.access_item_by_external_id(request.user, type_slug, external_id)
         return Response(ItemSerializer(item).data)
 
-    @extend_schema(request=UPSERT_REQUEST, responses={200: ItemSerializer, 201: ItemSerializer})
+    @extend_schema(
+        request=UPSERT_REQUEST,
+        responses={200: ItemSerializer, 201: ItemSerializer},
+        operation_id="repository_items_upsert",
+    )
     def put(self, request, type_slug, external_id):
         item_type = get_object_or_404(selectors.list_item_types(), slug=type_slug)
         if not isinstance(request.data, dict):

@@ -12,6 +12,7 @@ from repository.services import check_item_data
 
 K = FieldDefinition.Kind
 FIELD_PREFIX = "f_"
+SELECT_LIMIT = 200  # above this many choices, people and items are typed, not picked
 
 
 def _custom_form_field(definition, user):
@@ -25,11 +26,17 @@ def _custom_form_field(definition, user):
     if definition.kind == K.CHOICE:
         return forms.ChoiceField(**common, choices=[("", "—"), *((c, c) for c in definition.choice_list)])
     if definition.kind == K.PERSON:
-        return forms.ModelChoiceField(queryset=get_user_model().objects.filter(is_active=True), **common)
+        people = get_user_model().objects.filter(is_active=True)
+        if people.count() > SELECT_LIMIT:  # a select of thousands is unusable: type the e-mail
+            return forms.EmailField(**{**common, "help_text": common["help_text"] or _("E-mail address.")})
+        return forms.ModelChoiceField(queryset=people, **common)
     if definition.kind == K.ITEM:
         items = visible_items(user).select_related("item_type")
         if definition.target_type_id:
             items = items.filter(item_type_id=definition.target_type_id)
+        if items.count() > SELECT_LIMIT:
+            hint = _("Name, slug or external id of the item.")
+            return forms.CharField(**{**common, "help_text": common["help_text"] or hint}, max_length=220)
         return forms.ModelChoiceField(queryset=items.order_by("name"), **common)
     return forms.CharField(**common, max_length=1000)
 
@@ -64,7 +71,13 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definitions = list(item_type.field_definitions.all())
         for definition in self.definitions:
-            self.fields[FIELD_PREFIX + definition.key] = _custom_form_field(definition, user)
+            name = FIELD_PREFIX + definition.key
+            self.fields[name] = field = _custom_form_field(definition, user)
+            value = self.initial.get(name)
+            if isinstance(field, forms.EmailField) and isinstance(value, int):
+                self.initial[name] = get_user_model().objects.filter(pk=value).values_list("email", flat=True).first()
+            elif type(field) is forms.CharField and definition.kind == K.ITEM and isinstance(value, int):
+                self.initial[name] = visible_items(user).filter(pk=value).values_list("slug", flat=True).first()
         if not permissions.can_restrict_item(user, instance):
             del self.fields["restricted_to"]
         self.cleaned_item_data = None

@@ -103,6 +103,9 @@ def _clean_item_link(definition, value, *, user, instance=None):
     else:
         text = str(value).strip()
         target = candidates.filter(slug=text).first() or candidates.filter(external_id=text).first()
+        if target is None:
+            named = list(candidates.filter(normalized_name=normalize(text))[:2])
+            target = named[0] if len(named) == 1 else None
     if target is None:
         kind = definition.target_type.name if definition.target_type_id else _("item")
         raise ValidationError(_("No %(kind)s matches “%(value)s”.") % {"kind": kind, "value": value})

@@ -205,3 +205,22 @@ def test_snippet_highlighting_never_breaks_escaping(user, customer_type):
     assert "<script>" not in result.snippet
     assert "&lt;script&gt;<mark>amp</mark>&lt;/script&gt;" in result.snippet
     assert "R&amp;D" in result.snippet
+
+
+def test_large_repositories_type_linked_items_instead_of_picking(
+    logged_client, user, customer_type, project_type, monkeypatch
+):
+    from repository import forms
+
+    monkeypatch.setattr(forms, "SELECT_LIMIT", 2)
+    for name in ("Acme", "Globex", "Initech"):
+        ItemFactory(item_type=customer_type, name=name, external_id=name.upper())
+    url = reverse("repository:item_create", args=["project"])
+    html = logged_client.get(url).content.decode()
+    assert '<input type="text" name="f_customer"' in html and "<option" not in html.split('name="f_customer"')[1][:200]
+    response = logged_client.post(url, {"name": "Pilot", "status": "active", "f_customer": "globex"})
+    assert response.status_code == 302
+    pilot = Item.objects.get(name="Pilot")
+    assert pilot.fields["customer"] == Item.objects.get(name="Globex").pk
+    html = logged_client.get(reverse("repository:item_edit", args=[pilot.slug])).content.decode()
+    assert 'value="item-' in html.split('name="f_customer"')[1][:120]  # the slug is shown back
