@@ -2,9 +2,8 @@
 reason, per row) → confirm → apply in one transaction. Upsert by (type, external_id), so
 importing the same file twice changes nothing the second time.
 
-Both long steps run as Celery tasks (tasks.py) and report progress on the ImportJob row
-(validation) or in the cache (application, which is one transaction and so cannot commit
-progress rows as it goes).
+Both long steps run as Celery tasks (tasks.py) and report progress on the ImportJob row while
+they read and validate; the writing itself is a short bulk transaction (repository/bulk.py).
 """
 
 import codecs
@@ -13,15 +12,15 @@ import io
 import os
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from repository import permissions
-from repository.models import ImportJob, Item
-from repository.selectors import visible_items
+from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
+from repository.models import ImportJob
+from repository.selectors import list_item_types
 from rse.lib.text import normalize
 from rse.trail.services import record
 
@@ -125,50 +124,17 @@ def row_payload(values: dict) -> dict:
     return payload
 
 
-def _plan_row(user, item_type, values, existing, seen) -> tuple[str, str]:
-    """('create'|'update'|'skip'|'reject', reason) for one row, without writing anything."""
-    from repository.services import _snapshot, check_item_data
-
-    external_id = values.get("external_id", "")
-    if not external_id:
-        return "reject", _("The external_id is empty.")
-    if external_id in seen:
-        return "reject", _("The external id %(id)s already appears on line %(line)d.") % {
-            "id": external_id,
-            "line": seen[external_id],
-        }
-    payload = row_payload(values)
-    if existing is not None and existing.deleted_at is None and not visible_items(user).filter(pk=existing.pk).exists():
-        return "reject", _("You are not allowed to change this item.")
-    try:
-        if existing is None:
-            check_item_data(user, item_type, {**payload, "external_id": external_id}, strict=False)
-            return "create", ""
-        cleaned = check_item_data(user, item_type, payload, instance=existing, partial=True, strict=False)
-    except ValidationError as exc:
-        reasons = []
-        for field, messages in exc.message_dict.items():
-            label = field.removeprefix("fields.")
-            reasons.append(f"{label}: {' '.join(messages)}")
-        return "reject", "; ".join(reasons)
-    if existing.deleted_at is not None:
-        return "update", ""
-    current = _snapshot(existing)
-    if all(_same(current, key, value, existing) for key, value in cleaned.items()):
-        return "skip", _("Unchanged.")
-    return "update", ""
+def _bulk_rows(rows):
+    return [(line, values.get("external_id", ""), row_payload(values)) for line, values in rows]
 
 
-def _same(current, key, value, existing) -> bool:
-    from repository.services import parse_tags
-
-    if key == "fields":
-        return (existing.fields or {}) == value
-    if key == "description_md":
-        return current["description"] == value
-    if key == "tags":
-        return sorted(current["tags"]) == sorted(parse_tags(value))
-    return current.get(key) == value
+def _preview(plans, rejected):
+    rows = [{**row, "action": "reject"} for row in rejected]
+    rows += [
+        {"line": p["line"], "action": p["action"], "external_id": p["external_id"], "name": p["name"], "reason": ""}
+        for p in plans[:PREVIEW_KEEP]
+    ]
+    return sorted(rows, key=lambda row: row["line"])
 
 
 def do_start_import(user, item_type, uploaded) -> ImportJob:
@@ -199,52 +165,49 @@ def do_start_import(user, item_type, uploaded) -> ImportJob:
     return job
 
 
+def _load(job):
+    """(rows, ignored columns) of the job's file; raises ImportFileError."""
+    with job.file.open("rb") as handle:
+        data = handle.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(_("Imports are limited to 10 MB."))
+    _keys, rows, ignored = read_csv(data, job.item_type)
+    return rows, ignored
+
+
+def _job(job_id, status):
+    return (
+        ImportJob.objects.select_related("created_by")
+        .prefetch_related(Prefetch("item_type", queryset=list_item_types()))
+        .filter(pk=job_id, status=status)
+        .first()
+    )
+
+
+def _progress(job):
+    return lambda n: ImportJob.objects.filter(pk=job.pk).update(processed_rows=n)
+
+
 def validate_import(job_id: int) -> None:
-    """Task body: read the file, plan every row, store the preview. Idempotent."""
-    job = ImportJob.objects.select_related("item_type", "created_by").filter(pk=job_id).first()
-    if job is None or job.status != ImportJob.Status.VALIDATING:
+    """Task body: read the file, plan every row, store the preview. Writes no item. Idempotent."""
+    job = _job(job_id, ImportJob.Status.VALIDATING)
+    if job is None:
         return
-    item_type = job.item_type
     try:
-        with job.file.open("rb") as handle:
-            data = handle.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
-            raise ImportFileError(_("Imports are limited to 10 MB."))
-        _keys, rows, ignored = read_csv(data, item_type)
+        rows, ignored = _load(job)
     except ImportFileError as exc:
         job.status, job.error = ImportJob.Status.FAILED, str(exc)
         job.save(update_fields=["status", "error", "updated_at"])
         return
     job.total_rows, job.processed_rows = len(rows), 0
     job.save(update_fields=["total_rows", "processed_rows", "updated_at"])
-    ids = [values.get("external_id") for _line, values in rows if values.get("external_id")]
-    existing = {}
-    for start in range(0, len(ids), 500):
-        for item in Item.objects.filter(item_type=item_type, external_id__in=ids[start : start + 500]):
-            existing[item.external_id] = item
-    counts = {"create": 0, "update": 0, "skip": 0, "reject": 0}
-    preview, seen = [], {}
-    for index, (line, values) in enumerate(rows, start=1):
-        external_id = values.get("external_id", "")
-        action, reason = _plan_row(job.created_by, item_type, values, existing.get(external_id), seen)
-        if action != "reject":
-            seen[external_id] = line
-        counts[action] += 1
-        if action == "reject" or len(preview) < PREVIEW_KEEP:
-            preview.append(
-                {
-                    "line": line,
-                    "action": action,
-                    "external_id": external_id,
-                    "name": values.get("name", ""),
-                    "reason": reason,
-                }
-            )
-        if index % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=index)
+    plans, rejected = plan_bulk_upsert(job.created_by, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    counts = {"create": 0, "update": 0, "skip": 0, "reject": len(rejected)}
+    for plan in plans:
+        counts[plan["action"]] += 1
     job.processed_rows = len(rows)
     job.counts = {**counts, "ignored_columns": ignored}
-    job.preview = preview
+    job.preview = _preview(plans, rejected)
     job.status = ImportJob.Status.PREVIEW
     job.save(update_fields=["processed_rows", "counts", "preview", "status", "updated_at"])
 
@@ -264,63 +227,38 @@ def do_confirm_import(user, job) -> ImportJob:
     return job
 
 
-def progress_key(job_id) -> str:
-    return f"repository:import:{job_id}:progress"
-
-
 def apply_import(job_id: int) -> None:
-    """Task body: upsert every valid row in ONE transaction (all or nothing). Rows that became
-    invalid since the preview are skipped and reported. Running it twice changes nothing."""
-    from repository.services import do_upsert_item
-
-    job = ImportJob.objects.select_related("item_type", "created_by").filter(pk=job_id).first()
-    if job is None or job.status != ImportJob.Status.APPLYING:
+    """Task body: plan again (the data may have changed since the preview; progress is written on
+    the job row meanwhile), then write every valid row in ONE transaction: all or nothing.
+    Running it twice changes nothing the second time."""
+    job = _job(job_id, ImportJob.Status.APPLYING)
+    if job is None:
+        return
+    user = job.created_by
+    if user is None or not permissions.can_sync_items(user):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=_("Not allowed."))
         return
     try:
-        with job.file.open("rb") as handle:
-            _keys, rows, _ignored = read_csv(handle.read(MAX_IMPORT_BYTES + 1), job.item_type)
+        rows, _ignored = _load(job)
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc))
         return
-    counts = {"create": 0, "update": 0, "skip": 0, "reject": 0}
-    rejected, seen = [], set()
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0)
+    plans, rejected = plan_bulk_upsert(user, job.item_type, _bulk_rows(rows), progress=_progress(job))
     try:
         with transaction.atomic():
-            for index, (line, values) in enumerate(rows, start=1):
-                external_id = values.get("external_id", "")
-                if not external_id or external_id in seen:
-                    counts["reject"] += 1
-                    continue
-                seen.add(external_id)
-                try:
-                    with transaction.atomic():
-                        _item, created, changes = do_upsert_item(
-                            job.created_by, job.item_type, external_id, row_payload(values)
-                        )
-                except (ValidationError, PermissionDenied, Http404) as exc:
-                    counts["reject"] += 1
-                    reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else _("Not allowed.")
-                    rejected.append({"line": line, "action": "reject", "external_id": external_id, "reason": reason})
-                    continue
-                counts["create" if created else ("update" if changes else "skip")] += 1
-                if index % PROGRESS_EVERY == 0:
-                    cache.set(progress_key(job.pk), index, 3600)
+            counts = do_bulk_upsert_items(user, job.item_type, plans)
+            counts["reject"] = len(rejected)
             job.status = ImportJob.Status.DONE
-            job.processed_rows = len(rows)
+            job.total_rows = job.processed_rows = len(rows)
             job.counts = {**job.counts, "applied": counts}
-            if rejected:
-                job.preview = rejected + [row for row in job.preview if row["action"] != "reject"]
-            job.save(update_fields=["status", "processed_rows", "counts", "preview", "updated_at"])
-            record("repository.import_applied", actor=job.created_by, obj=job, **counts)
+            job.preview = _preview(plans, rejected)
+            job.save(update_fields=["status", "total_rows", "processed_rows", "counts", "preview", "updated_at"])
+            record("repository.import_applied", actor=user, obj=job, item_type=job.item_type.slug, **counts)
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000])
         raise
-    finally:
-        cache.delete(progress_key(job.pk))
 
 
 def current_progress(job) -> int:
-    """Rows handled so far (the applying step reports through the cache)."""
-    if job.status == ImportJob.Status.APPLYING:
-        return int(cache.get(progress_key(job.pk)) or 0)
     return job.processed_rows

@@ -114,9 +114,10 @@ def _clean_item_link(definition, value, *, user, instance=None):
     return target.pk
 
 
-def clean_field_value(definition, value, *, user, instance=None):
+def clean_field_value(definition, value, *, user, instance=None, memo=None):
     """Validate and convert one custom-field value (from a form, CSV cell or API JSON) to the
-    JSON form stored in Item.fields. Empty gives None. Raises ValidationError with a clear message."""
+    JSON form stored in Item.fields. Empty gives None. Raises ValidationError with a clear message.
+    `memo` (a dict) caches person and item lookups across the rows of an import."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if definition.required:
             raise ValidationError(_("This field is required."))
@@ -147,6 +148,18 @@ def clean_field_value(definition, value, *, user, instance=None):
             _("“%(value)s” is not one of the choices: %(choices)s.")
             % {"value": text, "choices": ", ".join(definition.choice_list)}
         )
+    if kind in (K.PERSON, K.ITEM) and memo is not None and isinstance(value, str | int):
+        key = (definition.pk, kind, str(value).strip().casefold())
+        if key not in memo:
+            try:
+                memo[key] = _clean_person(value) if kind == K.PERSON else _clean_item_link(definition, value, user=user)
+            except ValidationError as exc:
+                memo[key] = exc
+        if isinstance(memo[key], ValidationError):
+            raise memo[key]
+        if kind == K.ITEM and instance is not None and memo[key] == instance.pk:
+            raise ValidationError(_("An item cannot link to itself."))
+        return memo[key]
     if kind == K.PERSON:
         return _clean_person(value)
     if kind == K.ITEM:
@@ -154,7 +167,7 @@ def clean_field_value(definition, value, *, user, instance=None):
     raise ValidationError(_("Unknown field kind."))
 
 
-def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=False, strict=True) -> dict:
+def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=False, strict=True, memo=None) -> dict:
     """Validate a mapping key → value against the type's field definitions.
 
     Returns the complete stored mapping (merged with the instance's current values when
@@ -174,7 +187,7 @@ def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=Fal
                 errors[key] = [_("This field is required.")]
             continue
         try:
-            value = clean_field_value(definition, raw.get(key), user=user, instance=instance)
+            value = clean_field_value(definition, raw.get(key), user=user, instance=instance, memo=memo)
         except ValidationError as exc:
             errors[key] = exc.messages
             continue
@@ -212,7 +225,7 @@ def parse_tags(value) -> list[str]:
     return result
 
 
-def check_item_data(user, item_type, data: dict, *, instance=None, partial=False, strict=True) -> dict:
+def check_item_data(user, item_type, data: dict, *, instance=None, partial=False, strict=True, memo=None) -> dict:
     """Validate the writable attributes of an item. `data` may hold: name, description_md, status,
     external_id, fields (dict), tags (list or comma-separated), owners (users), restricted_to
     (groups). Returns cleaned data; raises ValidationError({field: [message]})."""
@@ -262,7 +275,13 @@ def check_item_data(user, item_type, data: dict, *, instance=None, partial=False
     if "fields" in data or not partial:
         try:
             cleaned["fields"] = clean_field_values(
-                item_type, data.get("fields") or {}, user=user, instance=instance, partial=partial, strict=strict
+                item_type,
+                data.get("fields") or {},
+                user=user,
+                instance=instance,
+                partial=partial,
+                strict=strict,
+                memo=memo,
             )
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
@@ -332,26 +351,34 @@ def _sync_relations(item):
 
 
 def update_search_vector(item_ids) -> None:
-    """PostgreSQL: refresh Item.search_vector (name A, description and tags B, documents C)."""
+    """PostgreSQL: refresh Item.search_vector (name A, description and tags B, documents C) in
+    one UPDATE for all the given items."""
     if not settings.IS_POSTGRES:
         return
+    from django.contrib.postgres.aggregates import StringAgg
     from django.contrib.postgres.search import SearchVector
-    from django.db.models import TextField, Value
+    from django.db.models import OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Coalesce, Concat
 
-    items = Item.objects.filter(pk__in=list(item_ids)).prefetch_related("tags")
-    docs: dict[int, list[str]] = {}
-    for doc in Document.objects.alive().filter(item_id__in=list(item_ids)).only("item_id", "name", "description"):
-        docs.setdefault(doc.item_id, []).append(f"{doc.name} {doc.description}")
-    for item in items:
-        body = " ".join([item.description_md, " ".join(t.name for t in item.tags.all())])
-        vector = (
-            SearchVector(Value(item.name, output_field=TextField()), weight="A", config="simple")
-            + SearchVector(Value(body, output_field=TextField()), weight="B", config="simple")
-            + SearchVector(
-                Value(" ".join(docs.get(item.pk, [])), output_field=TextField()), weight="C", config="simple"
-            )
-        )
-        Item.objects.filter(pk=item.pk).update(search_vector=vector)
+    tags = (
+        Item.tags.through.objects.filter(item_id=OuterRef("pk"))
+        .values("item_id")
+        .annotate(text=StringAgg("tag__name", delimiter=" "))
+        .values("text")
+    )
+    docs = (
+        Document.objects.alive()
+        .filter(item_id=OuterRef("pk"))
+        .values("item_id")
+        .annotate(text=StringAgg(Concat("name", Value(" "), "description", output_field=TextField()), delimiter=" "))
+        .values("text")
+    )
+    empty = Value("", output_field=TextField())
+    Item.objects.filter(pk__in=list(item_ids)).update(
+        search_vector=SearchVector("name", weight="A", config="simple")
+        + SearchVector("description_md", Coalesce(Subquery(tags), empty), weight="B", config="simple")
+        + SearchVector(Coalesce(Subquery(docs), empty), weight="C", config="simple")
+    )
 
 
 def _write_item(user, item, cleaned: dict, *, action) -> dict:

@@ -200,7 +200,7 @@ def test_pages_render_for_admins(admin_client, customer_type, url_name):
 def test_snippet_highlighting_never_breaks_escaping(user, customer_type):
     from repository.selectors import search_items
 
-    _create(user, customer_type, name="Tools", description_md="R&D <script>amp</script> lab")
+    _create(user, customer_type, name="Amp tools", description_md="R&D <script>amp</script> lab")
     [result] = search_items(user, "amp")
     assert "<script>" not in result.snippet
     assert "&lt;script&gt;<mark>amp</mark>&lt;/script&gt;" in result.snippet
