@@ -8,6 +8,7 @@ transaction (items, tags, relations, history, trail), keeping the database's wri
 """
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -154,6 +155,9 @@ def plan_bulk_upsert(user, item_type, rows, *, progress=None):
             )
             changes = _diff(before, after_snapshot)
             action = "update" if changes or item.deleted_at is not None else "skip"
+        if action != "skip" and (item is None or after["description"] != item.description_md):
+            # Rendered here, before the write transaction, to keep the write lock short.
+            after["description_html"] = render_markdown(after["description"])
         plans.append(
             {
                 "line": line,
@@ -180,6 +184,27 @@ def _assign_slugs(items, item_type):
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
         item.slug = slug
+
+
+def _update_rows(items, field_names):
+    """One parametrised UPDATE run with executemany: QuerySet.bulk_update builds CASE WHEN
+    statements whose cost grows with the square of the batch (minutes for 20,000 rows)."""
+    if not items:
+        return
+    quote = connection.ops.quote_name
+    fields = [Item._meta.get_field(name) for name in field_names]
+    sql = (
+        f"UPDATE {quote(Item._meta.db_table)} SET "  # noqa: S608 - identifiers from the model, values as parameters
+        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        + f" WHERE {quote(Item._meta.pk.column)} = %s"
+    )
+    params = [
+        [field.get_db_prep_save(getattr(item, field.attname), connection) for field in fields] + [item.pk]
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params, 2000):
+            cursor.executemany(sql, chunk)
 
 
 def _tags_by_name(names) -> dict[str, Tag]:
@@ -215,15 +240,15 @@ def do_bulk_upsert_items(user, item_type, plans) -> dict:
             updates.append((item, plan))
         item.name = after["name"]
         item.normalized_name = normalize(item.name)[:200]
-        if item.description_md != after["description"] or not item.pk:
+        if "description_html" in after:
             item.description_md = after["description"]
-            item.description_html = render_markdown(item.description_md)
+            item.description_html = after["description_html"]
         item.status = after["status"]
         item.fields = after["fields"]
         item.updated_at = now
     _assign_slugs([item for item, _plan in creates], item_type)
     Item.objects.bulk_create([item for item, _plan in creates], batch_size=BATCH)
-    Item.objects.bulk_update(
+    _update_rows(
         [item for item, _plan in updates],
         [
             "name",
@@ -235,7 +260,6 @@ def do_bulk_upsert_items(user, item_type, plans) -> dict:
             "deleted_at",
             "updated_at",
         ],
-        batch_size=BATCH,
     )
     written = creates + updates
     # Tags: replace the links of the rows that carry a tags column.

@@ -205,6 +205,8 @@ def test_bulk_import_writes_tags_relations_history_and_trail(run, admin_user, pr
     job = run(admin_user, project_type, content=content)
     assert job.counts["applied"]["update"] == 1
     assert ItemRelation.objects.get(source=item).target == globex
+    item.refresh_from_db()
+    assert item.fields == {"budget": 1, "customer": globex.pk} and item.name == "B bulk 1"
     assert sorted(item.tags.values_list("name", flat=True)) == ["bulk", "lean"]
     change = ItemChange.objects.filter(item=item).first()
     assert change.action == "imported" and list(change.changes) == ["fields.customer"]
