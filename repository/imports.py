@@ -1,0 +1,264 @@
+"""CSV import of items: upload → validate (preview: create / update / skip / reject with the
+reason, per row) → confirm → apply in one transaction. Upsert by (type, external_id), so
+importing the same file twice changes nothing the second time.
+
+Both long steps run as Celery tasks (tasks.py) and report progress on the ImportJob row while
+they read and validate; the writing itself is a short bulk transaction (repository/bulk.py).
+"""
+
+import codecs
+import csv
+import io
+import os
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from repository import permissions
+from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
+from repository.models import ImportJob
+from repository.selectors import list_item_types
+from rse.lib.text import normalize
+from rse.trail.services import record
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+PROGRESS_EVERY = 200
+PREVIEW_KEEP = 500  # rows to create/update/skip kept for the preview table (every rejected row is kept)
+
+BASE_COLUMNS = {
+    "external_id": "external_id",
+    "external id": "external_id",
+    "id": "external_id",
+    "name": "name",
+    "nom": "name",
+    "description": "description_md",
+    "status": "status",
+    "statut": "status",
+    "tags": "tags",
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: the message says why."""
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with BOM), else Windows-1252 (Excel on Windows)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv(data: bytes, item_type) -> tuple[list[str], list[tuple[int, dict]], list[str]]:
+    """Parse the file: (column keys, [(line number, {key: cell})], ignored column names)."""
+    try:
+        text = decode_csv(data)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not valid UTF-8 or UTF-16 text.")) from exc
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."))
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError(_("The file is empty.")) from None
+    known = dict(BASE_COLUMNS)
+    for definition in item_type.field_definitions.all():
+        known[normalize(definition.key)] = f"fields.{definition.key}"
+        known[normalize(definition.label)] = f"fields.{definition.key}"
+    keys, ignored = [], []
+    for column in header:
+        key = known.get(normalize(column).replace("_", " ")) or known.get(normalize(column))
+        keys.append(key)
+        if key is None and column.strip():
+            ignored.append(column.strip())
+    if "external_id" not in keys or "name" not in keys:
+        raise ImportFileError(
+            _("The first line must name the columns, including “external_id” and “name”. Found: %(found)s.")
+            % {"found": ", ".join(header) or _("nothing")}
+        )
+    rows = []
+    max_rows = settings.RSE_IMPORT_MAX_ROWS
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= max_rows:
+                raise ImportFileError(
+                    _("The file has more than %(max)d rows: split it into smaller files.") % {"max": max_rows}
+                )
+            values = {}
+            for key, cell in zip(keys, cells, strict=False):
+                if key is not None:
+                    values[key] = cell.strip()
+            rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("Line %(line)d cannot be read: %(error)s") % {"line": reader.line_num, "error": exc}
+        ) from exc
+    return keys, rows, ignored
+
+
+def row_payload(values: dict) -> dict:
+    payload = {"fields": {}}
+    for key, value in values.items():
+        if key.startswith("fields."):
+            payload["fields"][key.removeprefix("fields.")] = value
+        elif key != "external_id":
+            payload[key] = value
+    if not payload["fields"]:
+        del payload["fields"]
+    return payload
+
+
+def _bulk_rows(rows):
+    return [(line, values.get("external_id", ""), row_payload(values)) for line, values in rows]
+
+
+def _preview(plans, rejected):
+    rows = [{**row, "action": "reject"} for row in rejected]
+    rows += [
+        {"line": p["line"], "action": p["action"], "external_id": p["external_id"], "name": p["name"], "reason": ""}
+        for p in plans[:PREVIEW_KEEP]
+    ]
+    return sorted(rows, key=lambda row: row["line"])
+
+
+def do_start_import(user, item_type, uploaded) -> ImportJob:
+    """Store the file and queue its validation. Refuses files over 10 MB or not CSV."""
+    from repository.tasks import validate_import_task
+
+    if not permissions.can_sync_items(user):
+        raise PermissionDenied(_("Only administrators can import items."))
+    if uploaded is None:
+        raise ValidationError({"file": [_("Choose a CSV file.")]})
+    if uploaded.size > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("This file is %(size)s MB; imports are limited to 10 MB: split it into smaller files.")
+                    % {"size": f"{uploaded.size / 1_048_576:.1f}"}
+                ]
+            }
+        )
+    if os.path.splitext(uploaded.name or "")[1].lower() not in (".csv", ".txt"):
+        raise ValidationError({"file": [_("Upload a .csv file (Excel: File → Save as → CSV).")]})
+    with transaction.atomic():
+        job = ImportJob(item_type=item_type, created_by=user, original_name=os.path.basename(uploaded.name)[:255])
+        job.file.save("import.csv", uploaded, save=False)
+        job.save()
+        record("repository.import_started", actor=user, obj=job, item_type=item_type.slug)
+        validate_import_task.delay_on_commit(job.pk)
+    return job
+
+
+def _load(job):
+    """(rows, ignored columns) of the job's file; raises ImportFileError."""
+    with job.file.open("rb") as handle:
+        data = handle.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(_("Imports are limited to 10 MB."))
+    _keys, rows, ignored = read_csv(data, job.item_type)
+    return rows, ignored
+
+
+def _job(job_id, status):
+    return (
+        ImportJob.objects.select_related("created_by")
+        .prefetch_related(Prefetch("item_type", queryset=list_item_types()))
+        .filter(pk=job_id, status=status)
+        .first()
+    )
+
+
+def _progress(job):
+    return lambda n: ImportJob.objects.filter(pk=job.pk).update(processed_rows=n)
+
+
+def validate_import(job_id: int) -> None:
+    """Task body: read the file, plan every row, store the preview. Writes no item. Idempotent."""
+    job = _job(job_id, ImportJob.Status.VALIDATING)
+    if job is None:
+        return
+    try:
+        rows, ignored = _load(job)
+    except ImportFileError as exc:
+        job.status, job.error = ImportJob.Status.FAILED, str(exc)
+        job.save(update_fields=["status", "error", "updated_at"])
+        return
+    job.total_rows, job.processed_rows = len(rows), 0
+    job.save(update_fields=["total_rows", "processed_rows", "updated_at"])
+    plans, rejected = plan_bulk_upsert(job.created_by, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    counts = {"create": 0, "update": 0, "skip": 0, "reject": len(rejected)}
+    for plan in plans:
+        counts[plan["action"]] += 1
+    job.processed_rows = len(rows)
+    job.counts = {**counts, "ignored_columns": ignored}
+    job.preview = _preview(plans, rejected)
+    job.status = ImportJob.Status.PREVIEW
+    job.save(update_fields=["processed_rows", "counts", "preview", "status", "updated_at"])
+
+
+def do_confirm_import(user, job) -> ImportJob:
+    from repository.tasks import apply_import_task
+
+    if not permissions.can_sync_items(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+            status=ImportJob.Status.APPLYING, processed_rows=0
+        )
+        if updated:
+            apply_import_task.delay_on_commit(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def apply_import(job_id: int) -> None:
+    """Task body: plan again (the data may have changed since the preview; progress is written on
+    the job row meanwhile), then write every valid row in ONE transaction: all or nothing.
+    Running it twice changes nothing the second time."""
+    job = _job(job_id, ImportJob.Status.APPLYING)
+    if job is None:
+        return
+    user = job.created_by
+    if user is None or not permissions.can_sync_items(user):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=_("Not allowed."))
+        return
+    try:
+        rows, _ignored = _load(job)
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc))
+        return
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0)
+    plans, rejected = plan_bulk_upsert(user, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    try:
+        with transaction.atomic():
+            counts = do_bulk_upsert_items(user, job.item_type, plans)
+            counts["reject"] = len(rejected)
+            job.status = ImportJob.Status.DONE
+            job.total_rows = job.processed_rows = len(rows)
+            job.counts = {**job.counts, "applied": counts}
+            job.preview = _preview(plans, rejected)
+            job.save(update_fields=["status", "total_rows", "processed_rows", "counts", "preview", "updated_at"])
+            record("repository.import_applied", actor=user, obj=job, item_type=job.item_type.slug, **counts)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000])
+        raise
+
+
+def current_progress(job) -> int:
+    return job.processed_rows
