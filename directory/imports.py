@@ -270,7 +270,7 @@ def _vcard_blocks(text):
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
             if block is not None:
-                yield start, None  # a card that never ended
+                yield start, "unterminated"
             block, start = [line], number
         elif block is not None:
             block.append(line)
@@ -278,9 +278,9 @@ def _vcard_blocks(text):
                 yield start, "\r\n".join(block) + "\r\n"
                 block = None
         elif line.strip():
-            yield number, None
+            yield number, "outside"
     if block is not None:
-        yield start, None
+        yield start, "unterminated"
 
 
 def _values(card, name):
@@ -295,12 +295,15 @@ def _text(value):
 
 def vcard_rows(decoded):
     blocks = list(_vcard_blocks(decoded.text))
-    if not any(block for _line, block in blocks):
+    if not any(block.startswith("BEGIN") for _line, block in blocks):
         raise ImportRefused(_("No vCard found in this file (it should contain BEGIN:VCARD … END:VCARD)."))
     check_row_count(len(blocks))
     for line, block in blocks:
-        if block is None:
+        if block == "outside":
             yield line, _("unreadable line: text outside of a BEGIN:VCARD … END:VCARD card")
+            continue
+        if block == "unterminated":
+            yield line, _("unreadable card: it has no END:VCARD line")
             continue
         try:
             card = vobject.readOne(block, ignoreUnreadable=True)

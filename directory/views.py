@@ -4,7 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +27,16 @@ from directory.imports import (
 from directory.models import ImportJob, OrgUnit, Profile, Site, Skill, UserSkill
 from directory.permissions import can_anonymise, can_provision_hr
 from rse.accounts.models import User
-from rse.lib.cursor import paginate
+from rse.lib.cursor import InvalidCursor, paginate
 
 PAGE_SIZE = 20
+
+
+def _paginate(request, qs, ordering):
+    try:
+        return paginate(qs, ordering=ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except InvalidCursor as exc:
+        raise BadRequest(str(exc)) from exc
 
 
 def _safe_next(request, default):
@@ -53,7 +60,7 @@ def directory_index(request):
     qs = selectors.search_people(
         q=filters["q"], skill=filters["skill"], org_unit=filters["unit"], site=filters["site"], language=filters["lang"]
     )
-    page = paginate(qs, ordering=selectors.PEOPLE_ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    page = _paginate(request, qs, selectors.PEOPLE_ORDERING)
     selectors.present_profiles(request.user, page.items)
     selectors.with_follow_flags(request.user, page.items)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
@@ -202,7 +209,7 @@ def star(request, user_id):
 def network(request):
     tab = request.GET.get("tab", "following")
     qs = selectors.followers(request.user) if tab == "followers" else selectors.following(request.user)
-    page = paginate(qs, ordering=selectors.PEOPLE_ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    page = _paginate(request, qs, selectors.PEOPLE_ORDERING)
     selectors.present_profiles(request.user, page.items)
     selectors.with_follow_flags(request.user, page.items)
     return render(request, "directory/network.html", {"page": page, "tab": tab, "query": f"tab={tab}"})
@@ -262,7 +269,7 @@ def org_unit_detail(request, slug):
     except OrgUnit.DoesNotExist as exc:
         raise Http404 from exc
     qs = selectors.people().filter(org_unit=unit)
-    page = paginate(qs, ordering=selectors.PEOPLE_ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    page = _paginate(request, qs, selectors.PEOPLE_ORDERING)
     selectors.present_profiles(request.user, page.items)
     selectors.with_follow_flags(request.user, page.items)
     context = {"unit": unit, "page": page, "query": ""}
@@ -286,12 +293,7 @@ def org_chart(request, user_id):
 @login_required
 def contacts(request):
     q, tag = request.GET.get("q", "").strip()[:100], request.GET.get("tag", "").strip()[:40]
-    page = paginate(
-        selectors.contacts_of(request.user, q=q, tag=tag),
-        ordering=("name", "id"),
-        cursor=request.GET.get("cursor"),
-        size=PAGE_SIZE,
-    )
+    page = _paginate(request, selectors.contacts_of(request.user, q=q, tag=tag), ("name", "id"))
     context = {
         "page": page,
         "q": q,
