@@ -1,8 +1,8 @@
 """Benchmark of HR provisioning: `python manage.py bench_hr_sync --rows 10000`.
 
 Builds an HR CSV of N employees (5-level org paths, 3 sites, managers listed *after* their reports
-so links must be resolved at the end), then times: parse + preview, first apply (all creates), and a
-second apply of the same file (all unchanged). Everything runs in a transaction that is rolled back,
+so links must be resolved at the end), then times: parse + preview, first apply (all creates), a second
+apply of the same file (all unchanged) and a third where every title changed (all updates). Everything runs in a transaction that is rolled back,
 so the database is left as it was (unless keep=True).
 """
 
@@ -29,7 +29,7 @@ UNITS = [
 SITES = ["Bench Paris", "Bench Lyon", "Bench Nantes"]
 
 
-def build_csv(rows: int) -> bytes:
+def build_csv(rows: int, title="Engineer") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -54,7 +54,7 @@ def build_csv(rows: int) -> bytes:
                 f"bench.{i}@bench.example",
                 f"Hélène{i}",
                 f"Dupré{i}",
-                "Engineer",
+                title,
                 UNITS[i % len(UNITS)],
                 SITES[i % len(SITES)],
                 manager,
@@ -69,13 +69,17 @@ class _Rollback(Exception):
 
 
 def run(rows=10_000, keep=False, out=print):
-    data = build_csv(rows)
+    files = {
+        "first apply (creates)": build_csv(rows),
+        "second apply (no change)": build_csv(rows),
+        "third apply (every title changed)": build_csv(rows, title="Senior engineer"),
+    }
     timings = {}
     try:
         with transaction.atomic():
             actor = User.objects.create_user("bench-hr@bench.example", first_name="Bench", last_name="HR")
             do_grant_role(actor, Role.HR_ANALYST)
-            for label in ("first apply (creates)", "second apply (no change)"):
+            for label, data in files.items():
                 start = time.perf_counter()
                 job = do_create_import(actor, ImportJob.Kind.HR, SimpleUploadedFile("bench.csv", data))
                 parsed = time.perf_counter()

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -298,6 +299,43 @@ def _unique_slug(base, taken, fallback):
     return candidate
 
 
+def fast_bulk_update(model, objs, fields, batch_size=500):
+    """UPDATE … FROM (VALUES …) in chunks: one statement per chunk and linear in its size.
+
+    Django's bulk_update builds CASE WHEN id = … per field, which the database evaluates row by row
+    against the whole list (quadratic in the batch): 10,000 changed titles took a minute that way.
+    """
+    if not objs:
+        return
+    conn = connection
+    quote = conn.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk, *(model._meta.get_field(f) for f in fields)]
+    postgres = conn.vendor == "postgresql"
+    width = len(columns)
+    assignments = ", ".join(f"{quote(c.column)} = v.column{i + 1}" for i, c in enumerate(columns) if i)
+    if postgres:
+        # Parameters of a VALUES list are untyped on PostgreSQL: cast them to the column types.
+        row_sql = "(" + ", ".join(f"%s::{c.db_type(conn)}" for c in columns) + ")"
+        alias = "v(" + ", ".join(f"column{i + 1}" for i in range(width)) + ")"
+    else:
+        row_sql = "(" + ", ".join(["%s"] * width) + ")"
+        alias = "v"
+    table = quote(model._meta.db_table)
+    with conn.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            chunk = objs[start : start + batch_size]
+            params = []
+            for obj in chunk:
+                params.append(pk.get_db_prep_save(obj.pk, conn))
+                params.extend(c.get_db_prep_save(getattr(obj, c.attname), conn) for c in columns[1:])
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS {alias} "  # noqa: S608 - names from the model, values are parameters
+                f"WHERE {table}.{quote(pk.column)} = v.column1",
+                params,
+            )
+
+
 def apply_hr(job, progress=None) -> dict:
     """Upsert every row; run inside the caller's transaction. Returns the counts for the report."""
     rows = job.rows
@@ -356,7 +394,7 @@ def apply_hr(job, progress=None) -> dict:
         user_of[row["employee_id"]] = user.pk if action == "create" else user["id"]
 
     # 2. Users and profiles, managers resolved in memory (row order does not matter).
-    user_updates, profile_updates, new_profiles = [], [], []
+    user_updates, profile_updates, new_profiles, moving = [], [], [], []
     for action, row, unit_id, site_id, user, profile in plans:
         manager_id = user_of.get(row["manager"]) if row["manager"] else None
         fields = {
@@ -387,21 +425,20 @@ def apply_hr(job, progress=None) -> dict:
         )
         if profile and profile.get("id"):
             profile_updates.append(Profile(pk=profile["id"], user_id=user["id"], updated_at=now, **fields))
+            if profile.get("employee_id") != row["employee_id"]:
+                moving.append(profile["id"])
         else:
             new_profiles.append(Profile(user_id=user["id"], **fields))
-    User.objects.bulk_update(
-        user_updates, ["email", "first_name", "last_name", "is_active", "updated_at"], batch_size=CHUNK
-    )
+    fast_bulk_update(User, user_updates, ["email", "first_name", "last_name", "is_active", "updated_at"])
     if progress:
         progress(len(rows) // 2)
-    # Employee ids are unique: free the ones moving to another person before writing them back.
-    moving = [p.pk for p in profile_updates]
+    # Employee ids are unique: free the ones that change hands before writing them back.
     for start in range(0, len(moving), CHUNK):
         Profile.objects.filter(pk__in=moving[start : start + CHUNK]).update(employee_id=None)
-    Profile.objects.bulk_update(
+    fast_bulk_update(
+        Profile,
         profile_updates,
-        ["employee_id", "job_title", "org_unit_id", "site_id", "manager_id", "search_name", "updated_at"],
-        batch_size=CHUNK,
+        ["employee_id", "job_title", "org_unit", "site", "manager", "search_name", "updated_at"],
     )
     Profile.objects.bulk_create(new_profiles, batch_size=CHUNK)
     employee_group, _created = Group.objects.get_or_create(name=Role.EMPLOYEE.value)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -34,6 +35,7 @@ from rse.lib.text import normalize
 from rse.trail.models import Event
 
 PEOPLE_ORDERING = ("search_name", "id")
+TRIGRAM_THRESHOLD = 0.45
 
 
 # --- People ---------------------------------------------------------------------------------
@@ -80,10 +82,14 @@ def search_people(*, q="", skill="", org_unit="", site="", language=""):
     """The directory search. Names are matched accent- and case-insensitively on Profile.search_name
     (LIKE everywhere, plus trigram word similarity on PostgreSQL for typos); filters narrow it."""
     qs = people()
-    for term in normalize(q).split()[:6]:
+    for index, term in enumerate(normalize(q).split()[:6]):
         condition = Q(search_name__contains=term)
         if settings.IS_POSTGRES and len(term) >= 3:
-            condition |= Q(search_name__trigram_word_similar=term)
+            # Word similarity forgives a typo ("hlene" → "hélène"); the GIN trigram index serves the
+            # LIKE branch. 0.45 is looser than pg_trgm's default 0.6, which misses one-letter typos.
+            name = f"_similarity_{index}"
+            qs = qs.annotate(**{name: TrigramWordSimilarity(term, "search_name")})
+            condition |= Q(**{f"{name}__gte": TRIGRAM_THRESHOLD})
         qs = qs.filter(condition)
     if skill:
         qs = qs.filter(Exists(UserSkill.objects.filter(user_id=OuterRef("user_id"), skill__slug=skill)))

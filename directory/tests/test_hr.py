@@ -185,7 +185,8 @@ def test_bench_runs_and_rolls_back(hr_user):
     from directory.bench import run
 
     timings = run(rows=60, out=lambda *_: None)
-    first, second = timings.values()
+    first, second, third = timings.values()
     assert first[2]["create"] == 60 and first[2]["managers"] == 59
     assert second[2]["skip"] == 60
+    assert third[2]["update"] == 60
     assert not User.objects.filter(email__endswith="@bench.example").exists()
