@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import vobject
 
@@ -79,21 +80,21 @@ def vcards(contacts, version="3.0") -> str:
     return "".join(write(c) for c in contacts)
 
 
+_PHONE = re.compile(r"[+\-][\d\s().\-]*")
+
+
+def safe_cell(value: str) -> str:
+    """Defuse spreadsheet formulas (CSV injection) without breaking phone numbers like +33 6…"""
+    if value and (value[0] in "=@\t\r" or (value[0] in "+-" and not _PHONE.fullmatch(value))):
+        return "'" + value
+    return value
+
+
 def contacts_csv(contacts) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for c in contacts:
-        writer.writerow(
-            [
-                c.name,
-                c.company,
-                c.job_title,
-                "; ".join(c.emails),
-                "; ".join(c.phones),
-                c.url,
-                c.notes,
-                "; ".join(c.tags),
-            ]
-        )
+        row = [c.name, c.company, c.job_title, "; ".join(c.emails), "; ".join(c.phones), c.url, c.notes]
+        writer.writerow([safe_cell(v) for v in [*row, "; ".join(c.tags)]])
     return out.getvalue()

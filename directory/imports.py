@@ -570,8 +570,10 @@ def run_import(job_id) -> None:
                 result = hr.apply_hr(job, progress=progress)
             else:
                 result = apply_contacts(job, progress=progress)
+            # The parsed rows were only needed until now; the report (counts, rejected rows) stays.
             ImportJob.objects.filter(pk=job_id).update(
                 status=ImportJob.Status.DONE,
+                rows=[],
                 result=result,
                 processed=job.total,
                 finished_at=timezone.now(),

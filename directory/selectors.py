@@ -26,6 +26,7 @@ from directory.models import (
     OrgUnit,
     Profile,
     ProfileLink,
+    Site,
     Skill,
     UserSkill,
 )
@@ -158,6 +159,11 @@ def org_tree():
     for unit in units:
         unit.sub_units = by_parent.get(unit.pk, [])
     return by_parent.get(None, [])
+
+
+def sites_with_counts():
+    active = Q(people__user__is_active=True, people__anonymised_at__isnull=True)
+    return Site.objects.annotate(member_count=Count("people", filter=active)).order_by("name")
 
 
 def get_org_unit_page(slug):

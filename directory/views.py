@@ -259,7 +259,9 @@ def welcome_dismiss(request):
 
 @login_required
 def org_units(request):
-    return render(request, "directory/org_units.html", {"roots": selectors.org_tree()})
+    return render(
+        request, "directory/org_units.html", {"roots": selectors.org_tree(), "sites": selectors.sites_with_counts()}
+    )
 
 
 @login_required

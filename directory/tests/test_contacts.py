@@ -91,7 +91,7 @@ def test_contact_list_search_and_tags(logged_client, user):
 
 def test_contact_list_query_count_is_constant(logged_client, user, django_assert_num_queries):
     _contact(user)
-    with django_assert_num_queries(4) as one:
+    with django_assert_num_queries(5) as one:
         logged_client.get(reverse("directory:contacts"))
     for i in range(12):
         colleague = person("Col", f"League{i}")
@@ -152,3 +152,10 @@ def test_csv_export_and_reimport_is_stable(logged_client, user):
     with committed():
         do_confirm_import(user, job)
     assert Contact.objects.filter(owner=user).count() == 1
+
+
+def test_csv_export_defuses_formulas_but_keeps_phones(logged_client, user):
+    _contact(user, name='=HYPERLINK("http://evil")', phones=["+33 6 11 22 33 44"], emails=["x@evil.example"])
+    text = logged_client.get(reverse("directory:contacts_export"), {"format": "csv"}).content.decode("utf-8-sig")
+    row = list(csv.DictReader(io.StringIO(text)))[0]
+    assert row["name"].startswith("'=") and row["phones"] == "+33 6 11 22 33 44"
