@@ -390,15 +390,16 @@ FIRST_STEPS = ("photo", "skills", "follow")
 def first_steps(user):
     """The assistant's state: each step done, skipped or to do. None once closed or all settled."""
     profile = Profile.objects.filter(user=user).first()
-    if profile is None or profile.first_steps_dismissed_at:
+    if profile is not None and profile.first_steps_dismissed_at:
         return None
     done = {
-        "photo": bool(profile.photo),
+        "photo": bool(profile and profile.photo),
         "skills": UserSkill.objects.filter(user=user).exists(),
         "follow": Follow.objects.filter(follower=user).exists(),
     }
     steps = [
-        {"key": key, "done": done[key], "skipped": key in (profile.first_steps_skipped or [])} for key in FIRST_STEPS
+        {"key": key, "done": done[key], "skipped": key in ((profile and profile.first_steps_skipped) or [])}
+        for key in FIRST_STEPS
     ]
     if all(s["done"] or s["skipped"] for s in steps):
         return None

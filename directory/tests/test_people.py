@@ -373,3 +373,22 @@ def test_network_page(logged_client, user, me):
     do_follow(user, target.user)
     assert "Net Work" in logged_client.get(reverse("directory:network")).content.decode()
     assert "Net Work" not in logged_client.get(reverse("directory:network"), {"tab": "followers"}).content.decode()
+
+
+def test_first_steps_card_template_tag_for_other_pages(rf, user, me):
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = user
+    html = Template("{% load directory_tags %}{% first_steps_card %}").render(Context({"request": request}))
+    assert "A few first steps" in html
+    from directory.services import do_dismiss_first_steps
+
+    do_dismiss_first_steps(user)
+    assert "first steps" not in Template("{% load directory_tags %}{% first_steps_card %}").render(
+        Context({"request": request})
+    )
+
+
+def test_newcomer_without_profile_sees_first_steps(logged_client, user):
+    assert "A few first steps" in logged_client.get(reverse("directory:index")).content.decode()
