@@ -9,6 +9,8 @@ Applying is built for 10,000+ rows: the current state is read in a handful of qu
 memory, and written with bulk_create / bulk_update in chunks; there is no query per row.
 """
 
+from collections import defaultdict
+
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -178,6 +180,13 @@ class _State:
         self.sites = list(Site.objects.values("id", "name", "slug"))
         self._unit_index = {(u["parent_id"], normalize(u["name"])): u for u in self.units}
         self._site_index = {normalize(s["name"]): s for s in self.sites}
+        # "Paris" in the HR file also finds the site "Paris — La Défense" when it is the only one in Paris.
+        cities = defaultdict(list)
+        for site in Site.objects.exclude(city="").values("id", "name", "slug", "city"):
+            cities[normalize(site["city"])].append(site)
+        for city, sites in cities.items():
+            if len(sites) == 1:
+                self._site_index.setdefault(city, sites[0])
         self._path_cache = {}
 
     def unit_id(self, path, create=None):

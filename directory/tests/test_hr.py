@@ -190,3 +190,10 @@ def test_bench_runs_and_rolls_back(hr_user):
     assert second[2]["skip"] == 60
     assert third[2]["update"] == 60
     assert not User.objects.filter(email__endswith="@bench.example").exists()
+
+
+def test_site_is_found_by_its_city(hr_user):
+    paris = Site.objects.create(name="Paris — La Défense", slug="paris-la-defense", city="Paris")
+    job = sync(hr_user, "hr_employees.csv")
+    assert job.result["new_sites"] == ["Lyon"]
+    assert Profile.objects.get(employee_id="E1").site == paris
