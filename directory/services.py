@@ -352,19 +352,18 @@ def do_toggle_star(owner, colleague) -> bool:
     if deleted:
         record("directory.colleague_unstarred", actor=owner, obj=colleague)
         return False
-    profile = Profile.objects.filter(user=colleague).select_related("org_unit").first()
-    contact = Contact(owner=owner, colleague=colleague)
-    _apply_contact_fields(
-        contact,
-        {
-            "name": colleague.display_name,
-            "company": "",
-            "job_title": profile.job_title if profile else "",
-            "emails": [colleague.email],
-            "phones": [profile.phone_work] if profile and profile.phone_work else [],
-        },
-    )
-    Contact.objects.filter(owner=owner, match_key=f"email:{colleague.email.lower()}").delete()
+    profile = Profile.objects.filter(user=colleague).first()
+    # Already in the book as an external contact with the same e-mail (an import): keep its notes and
+    # tags, and link it to the colleague.
+    contact = Contact.objects.filter(owner=owner, match_key=f"email:{colleague.email.lower()}").first()
+    if contact is None:
+        contact = Contact(owner=owner, name=colleague.display_name, emails=[colleague.email])
+    contact.colleague = colleague
+    if not contact.job_title and profile:
+        contact.job_title = profile.job_title
+    if profile and profile.phone_work and profile.phone_work not in contact.phones:
+        contact.phones = [*contact.phones, profile.phone_work]
+    _apply_contact_fields(contact, {})
     contact.save()
     record("directory.colleague_starred", actor=owner, obj=colleague)
     return True

@@ -159,3 +159,15 @@ def test_csv_export_defuses_formulas_but_keeps_phones(logged_client, user):
     text = logged_client.get(reverse("directory:contacts_export"), {"format": "csv"}).content.decode("utf-8-sig")
     row = list(csv.DictReader(io.StringIO(text)))[0]
     assert row["name"].startswith("'=") and row["phones"] == "+33 6 11 22 33 44"
+
+
+def test_starring_a_colleague_keeps_an_imported_contact_notes(user):
+    colleague = person("Star", "Colleague", email="star@corp.example")
+    imported = do_create_contact(
+        user, {"name": "S. Colleague", "emails": ["star@corp.example"], "notes": "met at fair"}
+    )
+    assert do_toggle_star(user, colleague.user) is True
+    imported.refresh_from_db()
+    assert imported.colleague == colleague.user and imported.notes == "met at fair"
+    assert imported.match_key == f"user:{colleague.user_id}"
+    assert Contact.objects.filter(owner=user).count() == 1

@@ -271,3 +271,17 @@ def test_inactive_user_cannot_import(user):
     user.is_active = False
     with pytest.raises(PermissionDenied):
         do_create_import(user, ImportJob.Kind.CSV, data_file("contacts_utf8.csv"))
+
+
+def test_progress_reads_the_cache_while_running(logged_client, user):
+    from django.core.cache import cache
+
+    from directory.imports import progress_key
+
+    job = do_create_import(user, ImportJob.Kind.CSV, data_file("contacts_utf8.csv"))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    cache.set(progress_key(job.pk), 2)
+    response = logged_client.get(reverse("directory:import_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert 'value="2"' in content and "2 of 3 rows" in content and 'hx-trigger="every 1s"' in content
+    cache.delete(progress_key(job.pk))
