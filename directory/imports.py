@@ -13,12 +13,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import vobject
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -550,6 +551,22 @@ def job_progress(job) -> int:
     return job.processed
 
 
+def mark_import_failed(job_id, exc) -> None:
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
+        status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_purge_old_imports(days=7) -> int:
+    """Forget uploads nobody confirmed and the rows of old finished jobs (they may hold personal data)."""
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = ImportJob.objects.filter(created_at__lt=cutoff)
+    deleted, _detail = stale.filter(status__in=[ImportJob.Status.PREVIEW, ImportJob.Status.CANCELLED]).delete()
+    stale.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]).exclude(rejected=[]).update(rejected=[])
+    return deleted
+
+
 def run_import(job_id) -> None:
     """Apply a confirmed import once. Safe to call twice: only a QUEUED job is claimed."""
     from directory import hr
@@ -579,10 +596,13 @@ def run_import(job_id) -> None:
                 finished_at=timezone.now(),
                 updated_at=timezone.now(),
             )
+    except OperationalError:
+        # A transient database error (SQLite "database is locked", a lost connection): nothing was
+        # written, so hand the job back to the queue for the task's retry.
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.QUEUED)
+        raise
     except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        mark_import_failed(job_id, exc)
         raise
     finally:
         cache.delete(progress_key(job_id))

@@ -285,3 +285,44 @@ def test_progress_reads_the_cache_while_running(logged_client, user):
     content = response.content.decode()
     assert 'value="2"' in content and "2 of 3 rows" in content and 'hx-trigger="every 1s"' in content
     cache.delete(progress_key(job.pk))
+
+
+def test_transient_database_error_is_retried_then_reported(user, monkeypatch):
+    from django.db import OperationalError
+
+    from directory.tasks import apply_import_task
+
+    job = do_create_import(user, ImportJob.Kind.CSV, data_file("contacts_utf8.csv"))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    calls = []
+
+    def locked(*args, **kwargs):
+        calls.append(1)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(imports, "apply_contacts", locked)
+    from celery.exceptions import Retry
+
+    with pytest.raises(Retry):
+        apply_import_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED  # handed back for the retry
+    apply_import_task.apply(args=[job.pk], retries=3)  # the last allowed retry fails too
+    job.refresh_from_db()
+    assert len(calls) == 2
+    assert job.status == ImportJob.Status.FAILED and "locked" in job.error
+    assert not Contact.objects.exists()
+
+
+def test_purge_old_imports(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from directory.tasks import purge_old_imports
+
+    old = do_create_import(user, ImportJob.Kind.CSV, data_file("contacts_utf8.csv"))
+    fresh = do_create_import(user, ImportJob.Kind.CSV, data_file("contacts_utf8.csv"))
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert purge_old_imports() == 1
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
