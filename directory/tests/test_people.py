@@ -392,3 +392,15 @@ def test_first_steps_card_template_tag_for_other_pages(rf, user, me):
 
 def test_newcomer_without_profile_sees_first_steps(logged_client, user):
     assert "A few first steps" in logged_client.get(reverse("directory:index")).content.decode()
+
+
+def test_hidden_mobile_is_hidden_in_experts_and_suggestions(logged_client, user, secretive):
+    UserSkill.objects.create(user=secretive.user, skill=SkillFactory(name="Lockpicking"))
+    unit = OrgUnitFactory()
+    Profile.objects.filter(pk=secretive.pk).update(org_unit=unit)
+    Profile.objects.create(user=user, org_unit=unit)
+    assert "+33 6 99" not in logged_client.get(reverse("directory:experts"), {"q": "lockpicking"}).content.decode()
+    assert "+33 6 99" not in logged_client.get("/api/v1/experts/", {"q": "lockpicking"}).content.decode()
+    page = logged_client.get(reverse("directory:suggestions")).content.decode()
+    assert "Secret Agent" in page and "+33 6 99" not in page
+    assert "+33 6 99" not in logged_client.get(reverse("directory:welcome")).content.decode()
