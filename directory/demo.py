@@ -2,12 +2,14 @@
 
 from django.utils.text import slugify
 
-from directory.models import Follow, OrgUnit, Profile, Site, Skill, UserSkill
+from directory.models import Contact, Endorsement, Follow, OrgUnit, Profile, Site, Skill, UserSkill
+from directory.services import contact_match_key, contact_search_text
 from rse.accounts.demo import DEMO_ACCOUNTS, get_or_create_demo_user
 from rse.accounts.models import User
 from rse.accounts.roles import Role
 from rse.accounts.services import do_grant_role
 from rse.lib.demo import demo_random, seeder
+from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
 
 SITES = [
@@ -149,14 +151,78 @@ def seed_directory():
         ],
         ignore_conflicts=True,
     )
-    # Everyone follows their manager; a few follows across teams.
+    # Everyone follows their manager; a few follows across teams. Own generator: the one above is
+    # consumed differently on a second run (skills are only drawn once), and follows must not change.
+    follow_rng = demo_random("directory-follows")
     follows = [
         Follow(follower_id=profile.user_id, followed_id=profile.manager_id)
         for profile in Profile.objects.filter(user__in=people, manager__isnull=False)
     ]
-    for n, user in enumerate(people[:40]):
-        other = people[(n * 37 + 11) % len(people)]
+    for user in people[:40]:
+        other = people[follow_rng.randrange(len(people))]
         if other != user:
             follows.append(Follow(follower=user, followed=other))
     Follow.objects.bulk_create(follows, ignore_conflicts=True)
-    return f"{len(people)} people, {len(unit_list)} org units, {len(sites)} sites, {len(skills)} skills"
+    endorsements = _seed_endorsements(people)
+    contacts = _seed_contacts(people)
+    _seed_bios(people)
+    return (
+        f"{len(people)} people, {len(unit_list)} org units, {len(sites)} sites, {len(skills)} skills, "
+        f"{endorsements} endorsements, {contacts} contacts"
+    )
+
+
+def _seed_endorsements(people):
+    """Colleagues of the same unit endorse some of each other's skills (same pairs every run)."""
+    rng = demo_random("directory-endorsements")
+    unit_of = dict(Profile.objects.filter(user__in=people).values_list("user_id", "org_unit_id"))
+    by_unit = {}
+    for user in people:
+        by_unit.setdefault(unit_of.get(user.id), []).append(user.id)
+    rows = []
+    for user_skill in UserSkill.objects.filter(user__in=people).order_by("user_id", "skill__name"):
+        team = [uid for uid in by_unit.get(unit_of.get(user_skill.user_id), []) if uid != user_skill.user_id]
+        endorsers = rng.sample(team, min(len(team), rng.randint(0, 4)))
+        rows.extend(Endorsement(user_skill=user_skill, endorser_id=endorser) for endorser in endorsers)
+    Endorsement.objects.bulk_create(rows, ignore_conflicts=True)
+    return Endorsement.objects.count()
+
+
+DEMO_CONTACTS = [
+    ("Claire Rousset", "Acier Durable SA", "Purchasing director", "claire.rousset@acier-durable.example", ["customer"]),
+    ("Tom Becker", "Becker Logistik GmbH", "Account manager", "t.becker@becker-logistik.example", ["supplier"]),
+    ("Ana Ribeiro", "Lisboa Labs", "CTO", "ana@lisboa-labs.example", ["partner", "R&D"]),
+    ("Yves Martin", "Cabinet Martin & Associés", "Employment lawyer", "yves.martin@cabinet-martin.example", ["legal"]),
+]
+
+
+def _seed_contacts(people):
+    """A few external contacts and starred colleagues in the named demo accounts' books."""
+    owners = people[:5]
+    rows = []
+    for owner_index, owner in enumerate(owners):
+        for name, company, title, email, tags in DEMO_CONTACTS[: 2 + owner_index % 3]:
+            contact = Contact(
+                owner=owner, name=name, company=company, job_title=title, emails=[email], tags=tags, phones=[]
+            )
+            contact.match_key = contact_match_key(name, company, [email])
+            contact.search_text = contact_search_text(contact)
+            rows.append(contact)
+        for colleague in people[10 + owner_index : 13 + owner_index]:
+            contact = Contact(owner=owner, colleague=colleague, name=f"{colleague.first_name} {colleague.last_name}")
+            contact.emails = [colleague.email]
+            contact.match_key = f"user:{colleague.id}"
+            contact.search_text = contact_search_text(contact)
+            rows.append(contact)
+    Contact.objects.bulk_create(rows, ignore_conflicts=True)
+    return Contact.objects.filter(owner__in=owners).count()
+
+
+def _seed_bios(people):
+    for profile in Profile.objects.filter(user__in=people[:5], bio_md=""):
+        profile.bio_md = (
+            f"I work in **{profile.org_unit.name if profile.org_unit_id else 'the group'}**. "
+            "Ask me about the topics listed on the right, or [write to me](mailto:" + profile.user.email + ")."
+        )
+        profile.bio_html = render_markdown(profile.bio_md)
+        profile.save(update_fields=["bio_md", "bio_html", "updated_at"])

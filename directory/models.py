@@ -94,6 +94,10 @@ class Profile(TimeStampedModel):
     bio_html = models.TextField(blank=True, editable=False)
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
     search_name = models.CharField(max_length=320, blank=True, db_index=True, editable=False)
+    # First-steps assistant state: steps the person chose to skip, and whether they closed it.
+    first_steps_skipped = models.JSONField(default=list, blank=True, editable=False)
+    first_steps_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")
@@ -128,3 +132,157 @@ class Follow(TimeStampedModel):
 
     def __str__(self):
         return f"{self.follower} → {self.followed}"
+
+
+class ProfileLink(TimeStampedModel):
+    """An external link shown on a profile (blog, GitHub, LinkedIn…)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_links")
+    label = models.CharField(_("label"), max_length=80)
+    url = models.URLField(_("address"), max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("profile link")
+        verbose_name_plural = _("profile links")
+
+    def __str__(self):
+        return self.label
+
+
+class Endorsement(TimeStampedModel):
+    """A colleague vouches for a declared skill."""
+
+    user_skill = models.ForeignKey(UserSkill, on_delete=models.CASCADE, related_name="endorsements")
+    endorser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements_given")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_skill", "endorser"], name="endorsement_unique")]
+
+    def __str__(self):
+        return f"{self.endorser} endorses {self.user_skill}"
+
+
+class FollowSuggestion(TimeStampedModel):
+    """A colleague suggested to follow from an outside source (a LinkedIn connection found among colleagues)."""
+
+    class Source(models.TextChoices):
+        LINKEDIN = "linkedin", _("LinkedIn connection")
+        CONTACTS = "contacts", _("In your contacts")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follow_suggestions")
+    suggested = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "suggested", "source"], name="follow_suggestion_unique")]
+
+    def __str__(self):
+        return f"{self.user} → {self.suggested} ({self.source})"
+
+
+class Contact(TimeStampedModel):
+    """One entry of a person's contact book: a starred colleague or an external contact."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts")
+    colleague = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("colleague"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    emails = models.JSONField(_("e-mail addresses"), default=list, blank=True)
+    phones = models.JSONField(_("phones"), default=list, blank=True)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    item = models.ForeignKey(
+        "repository.Item",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("customer or partner"),
+    )
+    # Natural key used by imports to recognise the same person again: first e-mail, else name + company.
+    match_key = models.CharField(max_length=320, editable=False)
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "match_key"], name="contact_unique_match_key"),
+            models.UniqueConstraint(
+                fields=["owner", "colleague"],
+                condition=models.Q(colleague__isnull=False),
+                name="contact_unique_colleague",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "name", "id"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_colleague(self):
+        return self.colleague_id is not None
+
+
+class ImportJob(TimeStampedModel):
+    """An upload between preview and confirm: the parsed rows wait here, then a task applies them."""
+
+    class Kind(models.TextChoices):
+        VCARD = "vcard", _("vCard")
+        CSV = "csv", _("CSV contacts")
+        LINKEDIN = "linkedin", _("LinkedIn connections")
+        HR = "hr", _("HR employee list")
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    filename = models.CharField(max_length=255, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    # Valid rows as parsed at upload ({"line": n, "data": {...}}), rejected rows with their reason,
+    # and errors that block the whole import (a manager cycle).
+    rows = models.JSONField(default=list, blank=True)
+    rejected = models.JSONField(default=list, blank=True)
+    blocking_errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0

@@ -1,2 +1,40 @@
+from django.urls import path
+
+from directory import views
+
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory_index, name="index"),
+    path("experts/", views.experts, name="experts"),
+    path("me/", views.my_profile, name="me"),
+    path("me/edit/", views.profile_edit, name="profile_edit"),
+    path("me/skills/add/", views.skill_add, name="skill_add"),
+    path("me/skills/<int:user_skill_id>/remove/", views.skill_remove, name="skill_remove"),
+    path("me/data.json", views.my_data, name="my_data"),
+    path("me/network/", views.network, name="network"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("welcome/skip/<str:step>/", views.welcome_skip, name="welcome_skip"),
+    path("welcome/dismiss/", views.welcome_dismiss, name="welcome_dismiss"),
+    path("skills/<int:user_skill_id>/endorse/", views.endorse, name="endorse"),
+    path("units/", views.org_units, name="org_units"),
+    path("units/<slug:slug>/", views.org_unit_detail, name="org_unit"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
+    path("contacts/export/", views.contacts_export, name="contacts_export"),
+    path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<int:contact_id>/vcard/", views.contact_vcard, name="contact_vcard"),
+    path("imports/<str:kind>/new/", views.import_new, name="import_new"),
+    path("imports/<int:job_id>/", views.import_detail, name="import"),
+    path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:job_id>/cancel/", views.import_cancel, name="import_cancel"),
+    path("hr/", views.hr_sync, name="hr_sync"),
+    path("<int:user_id>/", views.profile_detail, name="profile"),
+    path("<int:user_id>/org-chart/", views.org_chart, name="org_chart"),
+    path("<int:user_id>/follow/", views.follow, name="follow"),
+    path("<int:user_id>/star/", views.star, name="star"),
+    path("<int:user_id>/anonymise/", views.anonymise, name="anonymise"),
+]

@@ -1,0 +1,108 @@
+"""Synthetic organisation for the benchmark: N users, communities, memberships, posts.
+
+Rows go in with bulk_create in large batches (no services, no events): the benchmark
+measures reads, and building 1,000,000 posts through the write path would take an hour.
+Markdown is pre-rendered once and reused, as the write path would store it.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import Community, Membership, Post
+from directory.models import OrgUnit, Profile
+from rse.accounts.models import User
+from rse.lib.markdown import render_markdown
+from rse.lib.text import normalize
+
+WORDS = (
+    "customer order supply quality plant project budget planning delivery safety audit lean kaizen data "
+    "dashboard python release sprint invoice contract roadmap product launch training onboarding energy"
+).split()
+BATCH = 5000
+
+
+def _batched(rows, model):
+    for i in range(0, len(rows), BATCH):
+        model.objects.bulk_create(rows[i : i + BATCH], batch_size=BATCH)
+
+
+def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8, seed=7, log=print):
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    now = timezone.now()
+    if User.objects.filter(email__endswith="@bench.example").count() >= users:
+        log("bench data already present")
+        return
+    password = make_password("bench-pass-1")
+    with transaction.atomic():
+        unit, _ = OrgUnit.objects.get_or_create(slug="bench-unit", defaults={"name": "Bench unit"})
+        _batched(
+            [
+                User(email=f"user{i}@bench.example", first_name=f"Bench{i}", last_name=rng.choice(WORDS).title(), password=password)
+                for i in range(users)
+            ],
+            User,
+        )
+        user_ids = list(User.objects.filter(email__endswith="@bench.example").values_list("id", flat=True))
+        names = dict(User.objects.filter(id__in=user_ids).values_list("id", "last_name"))
+        _batched(
+            [
+                Profile(user_id=uid, org_unit=unit, job_title="Engineer", search_name=normalize(f"bench {names[uid]}"))
+                for uid in user_ids
+            ],
+            Profile,
+        )
+        log(f"{len(user_ids)} users")
+        visibilities = [Community.Visibility.OPEN] * 6 + [
+            Community.Visibility.RESTRICTED,
+            Community.Visibility.PRIVATE,
+            Community.Visibility.SECRET,
+        ]
+        _batched(
+            [
+                Community(name=f"Bench community {i}", slug=f"bench-community-{i}", visibility=rng.choice(visibilities))
+                for i in range(communities)
+            ],
+            Community,
+        )
+        community_ids = list(Community.objects.filter(slug__startswith="bench-community-").values_list("id", flat=True))
+        members = {}
+        rows = []
+        for uid in user_ids:
+            for cid in rng.sample(community_ids, min(memberships_per_user, len(community_ids))):
+                rows.append(Membership(community_id=cid, user_id=uid))
+                members.setdefault(cid, []).append(uid)
+        _batched(rows, Membership)
+        log(f"{communities} communities, {len(rows)} memberships")
+    bodies = [
+        (text, render_markdown(text))
+        for text in (" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 60))) for _ in range(200))
+    ]
+    done = 0
+    while done < posts:
+        chunk = []
+        for _ in range(min(BATCH * 4, posts - done)):
+            cid = rng.choice(community_ids)
+            author = rng.choice(members.get(cid) or user_ids)
+            at = now - timedelta(seconds=rng.randint(0, 365 * 86400))
+            text, html = rng.choice(bodies)
+            chunk.append(
+                Post(
+                    community_id=cid,
+                    author_id=author,
+                    title=" ".join(rng.choice(WORDS) for _ in range(5)).capitalize(),
+                    body_md=text,
+                    body_html=html,
+                    created_at=at,
+                    last_activity_at=at,
+                    comments_count=rng.randint(0, 12),
+                    reactions_count=rng.randint(0, 30),
+                )
+            )
+        with transaction.atomic():
+            _batched(chunk, Post)
+        done += len(chunk)
+        log(f"{done} posts")

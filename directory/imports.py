@@ -1,0 +1,608 @@
+"""Imports into the contact book (vCard, CSV, LinkedIn Connections.csv) and the job life cycle they
+share with HR provisioning: upload → preview → confirm → a Celery task applies it.
+
+Reading is forgiving about encodings (UTF-8 with or without BOM, UTF-16, Windows-1252) and strict
+about content: every row is either valid or rejected with its line number and a reason. The parsed
+rows wait in the ImportJob between preview and confirm; the apply step recomputes the plan against
+the database at that moment and runs in one transaction, so nothing is ever half-imported and a
+second run of the same file finds nothing to do.
+"""
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import vobject
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Contact, Follow, FollowSuggestion, ImportJob
+from directory.permissions import can_manage_import, can_provision_hr, is_colleague
+from directory.selectors import users_by_email
+from directory.services import clean_emails, clean_list, contact_match_key, contact_search_text
+from rse.lib.text import normalize
+from rse.trail.services import record
+
+PREVIEW_ROWS = 200
+
+
+class ImportRefused(ValidationError):
+    """The whole file is refused (too big, too many rows, not the expected format)."""
+
+
+# --- Reading bytes --------------------------------------------------------------------------
+
+
+@dataclass
+class DecodedText:
+    text: str
+    encoding: str
+    bad_lines: set = field(default_factory=set)  # 1-based physical lines that were not valid text
+
+
+def decode_bytes(raw: bytes) -> DecodedText:
+    """Text from a spreadsheet or address-book export, whatever its encoding."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return _decode_utf8(raw[len(codecs.BOM_UTF8) :], "utf-8-sig")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return DecodedText(raw.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(_("The file says it is UTF-16 but cannot be read as such.")) from exc
+    head = raw[:400]
+    if head and head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without BOM: every other byte of ASCII text is zero.
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return DecodedText(raw.decode(encoding), encoding)
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(_("This file is not text we can read.")) from exc
+    try:
+        return DecodedText(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    non_ascii = [line for line in lines if not line.isascii()]
+    utf8_ok = sum(1 for line in non_ascii if _is_utf8(line))
+    if utf8_ok and utf8_ok >= len(non_ascii) - utf8_ok:
+        # Mostly UTF-8 with a few broken lines: keep UTF-8 and reject those lines.
+        return _decode_utf8(raw, "utf-8")
+    # Windows-1252 is what French spreadsheets save as "CSV"; its 5 unused bytes become U+FFFD.
+    return DecodedText(raw.decode("cp1252", errors="replace"), "windows-1252")
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_utf8(raw: bytes, encoding: str) -> DecodedText:
+    bad = {i for i, line in enumerate(raw.split(b"\n"), start=1) if not _is_utf8(line)}
+    return DecodedText(raw.decode("utf-8", errors="replace"), encoding, bad)
+
+
+def read_upload(upload) -> tuple[DecodedText, str]:
+    max_bytes = settings.RSE_MAX_UPLOAD_BYTES
+    if upload.size > max_bytes:
+        raise ImportRefused(
+            _("The file is %(size)d MB; the limit is %(max)d MB.")
+            % {"size": upload.size // (1024 * 1024), "max": max_bytes // (1024 * 1024)}
+        )
+    raw = upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ImportRefused(_("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)})
+    if not raw.strip():
+        raise ImportRefused(_("The file is empty."))
+    return decode_bytes(raw), getattr(upload, "name", "") or ""
+
+
+def check_row_count(count: int) -> None:
+    if count > settings.RSE_IMPORT_MAX_ROWS:
+        raise ImportRefused(
+            _("The file has %(n)d rows; at most %(max)d can be imported at once. Split it in smaller files.")
+            % {"n": count, "max": settings.RSE_IMPORT_MAX_ROWS}
+        )
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def header_key(value: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", normalize(value or "")).strip()
+
+
+def read_csv(decoded: DecodedText, *, skip_until=None):
+    """Yield (line_number, {header_key: value}) or (line_number, error) for each data row.
+
+    `skip_until(header_keys)` lets LinkedIn's export skip its "Notes:" preamble.
+    """
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    start = 0
+    if skip_until is not None:
+        for i, line in enumerate(lines):
+            if skip_until([header_key(c) for c in next(csv.reader([line]), [])]):
+                start = i
+                break
+        else:
+            raise ImportRefused(_("This does not look like the expected file: its header line was not found."))
+    body = "\n".join(lines[start:])
+    sample = body[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ImportRefused(_("The file has no header line.")) from exc
+    keys = [header_key(h) for h in header]
+    rows = []
+    line_before = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rows.append((start + line_before + 1, _("unreadable line: %(error)s") % {"error": exc}))
+            line_before = reader.line_num
+            continue
+        first_line = start + line_before + 1
+        last_line = start + reader.line_num
+        line_before = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if decoded.bad_lines and any(n in decoded.bad_lines for n in range(first_line, last_line + 1)):
+            rows.append((first_line, _("unreadable line: it is not valid text in this file's encoding")))
+            continue
+        if "\x00" in "".join(values) or "\ufffd" in "".join(values):
+            rows.append((first_line, _("unreadable line: it contains characters that are not text")))
+            continue
+        if len(values) > len(keys) and any(v.strip() for v in values[len(keys) :]):
+            rows.append(
+                (
+                    first_line,
+                    _("unreadable line: %(n)d columns where the header has %(m)d") % {"n": len(values), "m": len(keys)},
+                )
+            )
+            continue
+        rows.append((first_line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys)}))
+    check_row_count(len(rows))
+    return keys, rows
+
+
+def pick(row: dict, *names) -> str:
+    for name in names:
+        value = row.get(name)
+        if value:
+            return value
+    return ""
+
+
+def pick_all(row: dict, *prefixes) -> list[str]:
+    return [v for k, v in row.items() if v and any(k == p or k.startswith(p + " ") for p in prefixes)]
+
+
+def split_multi(value: str, pattern=r"\s*(?:;|\||:::|,)\s*") -> list[str]:
+    return [v for v in re.split(pattern, value or "") if v.strip()]
+
+
+NAME_KEYS = ("name", "full name", "fullname", "display name", "nom complet")
+FIRST_KEYS = ("first name", "firstname", "given name", "prenom")
+LAST_KEYS = ("last name", "lastname", "surname", "family name", "nom")
+COMPANY_KEYS = ("company", "organization", "organisation", "organization 1 name", "societe", "entreprise")
+TITLE_KEYS = ("job title", "title", "position", "poste", "fonction", "organization 1 title")
+EMAIL_PREFIXES = ("email", "emails", "e mail", "email address", "e mail address", "mail", "courriel")
+PHONE_PREFIXES = ("phone", "phones", "telephone", "mobile", "tel", "work phone", "mobile phone")
+NOTES_KEYS = ("notes", "note", "comment", "commentaire")
+TAGS_KEYS = ("tags", "labels", "groups", "group membership", "categories", "etiquettes")
+URL_KEYS = ("url", "website", "web", "site web", "website 1 value")
+
+
+def csv_contact_rows(decoded):
+    keys, rows = read_csv(decoded)
+    if not set(keys) & {*NAME_KEYS, *FIRST_KEYS, *LAST_KEYS}:
+        raise ImportRefused(_("The CSV needs a “name” column (or “first name” and “last name”)."))
+    for line, row in rows:
+        if isinstance(row, str):
+            yield line, row
+            continue
+        name = pick(row, *NAME_KEYS) or f"{pick(row, *FIRST_KEYS)} {pick(row, *LAST_KEYS)}".strip()
+        emails = [e for value in pick_all(row, *EMAIL_PREFIXES) for e in split_multi(value, r"[\s;,|]+|:::")]
+        phones = [p for value in pick_all(row, *PHONE_PREFIXES) for p in split_multi(value, r"\s*(?:;|\||:::)\s*")]
+        yield (
+            line,
+            {
+                "name": name,
+                "company": pick(row, *COMPANY_KEYS),
+                "job_title": pick(row, *TITLE_KEYS),
+                "emails": emails,
+                "phones": phones,
+                "url": pick(row, *URL_KEYS),
+                "notes": pick(row, *NOTES_KEYS),
+                "tags": split_multi(pick(row, *TAGS_KEYS)),
+            },
+        )
+
+
+def linkedin_rows(decoded):
+    """LinkedIn's Connections.csv: a few "Notes:" lines, then
+    First Name,Last Name,URL,Email Address,Company,Position,Connected On."""
+    keys, rows = read_csv(decoded, skip_until=lambda cols: "first name" in cols and "last name" in cols)
+    for line, row in rows:
+        if isinstance(row, str):
+            yield line, row
+            continue
+        yield (
+            line,
+            {
+                "name": f"{row.get('first name', '')} {row.get('last name', '')}".strip(),
+                "company": row.get("company", ""),
+                "job_title": row.get("position", ""),
+                "emails": [row["email address"]] if row.get("email address") else [],
+                "phones": [],
+                "url": row.get("url", ""),
+                "notes": "",
+                "tags": ["LinkedIn"],
+            },
+        )
+
+
+# --- vCard ----------------------------------------------------------------------------------
+
+
+def _vcard_blocks(text):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    block, start = None, 0
+    for number, line in enumerate(lines, start=1):
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCARD":
+            if block is not None:
+                yield start, "unterminated"
+            block, start = [line], number
+        elif block is not None:
+            block.append(line)
+            if upper == "END:VCARD":
+                yield start, "\r\n".join(block) + "\r\n"
+                block = None
+        elif line.strip():
+            yield number, "outside"
+    if block is not None:
+        yield start, "unterminated"
+
+
+def _values(card, name):
+    return [c.value for c in card.contents.get(name, [])]
+
+
+def _text(value):
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value if v).strip()
+    return str(value or "").strip()
+
+
+def vcard_rows(decoded):
+    blocks = list(_vcard_blocks(decoded.text))
+    if not any(block.startswith("BEGIN") for _line, block in blocks):
+        raise ImportRefused(_("No vCard found in this file (it should contain BEGIN:VCARD … END:VCARD)."))
+    check_row_count(len(blocks))
+    for line, block in blocks:
+        if block == "outside":
+            yield line, _("unreadable line: text outside of a BEGIN:VCARD … END:VCARD card")
+            continue
+        if block == "unterminated":
+            yield line, _("unreadable card: it has no END:VCARD line")
+            continue
+        try:
+            card = vobject.readOne(block, ignoreUnreadable=True)
+        except Exception:  # vobject raises many kinds of errors on broken cards
+            yield line, _("unreadable card: it does not follow the vCard format")
+            continue
+        name = _text(_values(card, "fn")[:1] and _values(card, "fn")[0])
+        if not name and _values(card, "n"):
+            n = _values(card, "n")[0]
+            name = " ".join(p for p in (_text(n.given), _text(n.additional), _text(n.family)) if p)
+        org = _values(card, "org")
+        company = _text(org[0][0]) if org and isinstance(org[0], list | tuple) and org[0] else _text(org[:1])
+        tags = [t for value in _values(card, "categories") for t in (value if isinstance(value, list) else [value])]
+        phones = [_text(v).removeprefix("tel:") for v in _values(card, "tel")]
+        yield (
+            line,
+            {
+                "name": name,
+                "company": company,
+                "job_title": _text(_values(card, "title")[:1] and _values(card, "title")[0]),
+                "emails": [_text(v) for v in _values(card, "email")],
+                "phones": phones,
+                "url": _text(_values(card, "url")[:1] and _values(card, "url")[0]),
+                "notes": _text(_values(card, "note")[:1] and _values(card, "note")[0]),
+                "tags": tags,
+            },
+        )
+
+
+# --- Validation, plan and apply for contacts ------------------------------------------------
+
+READERS = {
+    ImportJob.Kind.CSV: csv_contact_rows,
+    ImportJob.Kind.LINKEDIN: linkedin_rows,
+    ImportJob.Kind.VCARD: vcard_rows,
+}
+
+
+def validate_contact_rows(parsed):
+    """Split parsed rows into valid rows and rejected rows (line, reason), duplicates included."""
+    valid, rejected, seen = [], [], {}
+    for line, data in parsed:
+        if isinstance(data, str):
+            rejected.append({"line": line, "reason": data})
+            continue
+        name = " ".join((data.get("name") or "").split())
+        if not name:
+            rejected.append({"line": line, "reason": _("missing name")})
+            continue
+        try:
+            emails = clean_emails(data.get("emails"))
+        except ValidationError as exc:
+            rejected.append({"line": line, "name": name, "reason": _("bad e-mail: %(e)s") % {"e": exc.messages[0]}})
+            continue
+        url = (data.get("url") or "").strip()
+        if url and not re.match(r"^https?://", url):
+            url = ""
+        row = {
+            "name": name[:200],
+            "company": " ".join((data.get("company") or "").split())[:200],
+            "job_title": " ".join((data.get("job_title") or "").split())[:200],
+            "emails": emails,
+            "phones": clean_list(data.get("phones"), max_len=40),
+            "url": url[:500],
+            "notes": (data.get("notes") or "")[:5000],
+            "tags": clean_list(data.get("tags"), max_len=40),
+        }
+        key = contact_match_key(row["name"], row["company"], emails)
+        if key in seen:
+            rejected.append(
+                {"line": line, "name": name, "reason": _("duplicate of line %(line)d") % {"line": seen[key]}}
+            )
+            continue
+        seen[key] = line
+        valid.append({"line": line, "key": key, "data": row})
+    return valid, rejected
+
+
+def _merge(existing: list, incoming: list) -> list:
+    return existing + [v for v in incoming if v not in existing]
+
+
+def plan_contacts(owner, kind, rows):
+    """What applying `rows` would do now: a list of (action, row, contact-or-None, changes)."""
+    colleague_ids = users_by_email(e for r in rows for e in r["data"]["emails"][:1])
+    colleague_ids.pop(owner.email.lower(), None)
+    existing = {c.match_key: c for c in Contact.objects.filter(owner=owner)}
+    suggested = set(FollowSuggestion.objects.filter(user=owner).values_list("suggested_id", flat=True))
+    followed = set(Follow.objects.filter(follower=owner).values_list("followed_id", flat=True))
+    plan = []
+    for row in rows:
+        data = row["data"]
+        colleague_id = colleague_ids.get(data["emails"][0]) if data["emails"] else None
+        if kind == ImportJob.Kind.LINKEDIN and colleague_id:
+            action = "skip" if colleague_id in suggested or colleague_id in followed else "suggest"
+            plan.append((action, row, colleague_id, {}))
+            continue
+        key = f"user:{colleague_id}" if colleague_id else row["key"]
+        contact = existing.get(key)
+        if contact is None:
+            plan.append(("create", row, colleague_id, {}))
+            continue
+        changes = {}
+        for name in ("name", "company", "job_title", "url", "notes"):
+            if data[name] and data[name] != getattr(contact, name) and not (colleague_id and name == "name"):
+                changes[name] = data[name]
+        for name in ("emails", "phones", "tags"):
+            merged = _merge(getattr(contact, name) or [], data[name])
+            if merged != (getattr(contact, name) or []):
+                changes[name] = merged
+        plan.append(("update" if changes else "skip", row, contact, changes))
+    return plan
+
+
+def summarise(plan, rejected):
+    counts = {"create": 0, "update": 0, "skip": 0, "suggest": 0}
+    for action, *_rest in plan:
+        counts[action] += 1
+    counts["reject"] = len(rejected)
+    return counts
+
+
+def apply_contacts(job, progress=None):
+    plan = plan_contacts(job.owner, job.kind, job.rows)
+    to_create, to_update, suggestions = [], [], []
+    for action, row, target, changes in plan:
+        data = row["data"]
+        if action == "create":
+            contact = Contact(owner=job.owner, colleague_id=target, **data)
+            contact.match_key = f"user:{target}" if target else row["key"]
+            contact.search_text = contact_search_text(contact)
+            to_create.append(contact)
+        elif action == "update":
+            for name, value in changes.items():
+                setattr(target, name, value)
+            target.search_text = contact_search_text(target)
+            to_update.append(target)
+        elif action == "suggest":
+            suggestions.append(
+                FollowSuggestion(user=job.owner, suggested_id=target, source=FollowSuggestion.Source.LINKEDIN)
+            )
+    Contact.objects.bulk_create(to_create, batch_size=500)
+    fields = ["name", "company", "job_title", "emails", "phones", "url", "notes", "tags", "search_text", "updated_at"]
+    now = timezone.now()
+    for contact in to_update:
+        contact.updated_at = now
+    Contact.objects.bulk_update(to_update, fields, batch_size=500)
+    FollowSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True, batch_size=500)
+    if progress:
+        progress(len(plan))
+    counts = summarise(plan, job.rejected)
+    record("directory.contacts_imported", actor=job.owner, obj=job, kind=job.kind, **counts)
+    return counts
+
+
+# --- The job life cycle (contacts and HR) ---------------------------------------------------
+
+
+def check_create_import(user, kind):
+    if kind == ImportJob.Kind.HR:
+        if not can_provision_hr(user):
+            raise PermissionDenied(_("Only HR analysts and administrators can provision employees."))
+    elif not is_colleague(user):
+        raise PermissionDenied
+
+
+def do_create_import(user, kind, upload) -> ImportJob:
+    """Read and validate the upload, store its rows and the preview. Raises ImportRefused with a
+    message when the whole file is refused."""
+    from directory import hr
+
+    check_create_import(user, kind)
+    decoded, filename = read_upload(upload)
+    blocking, warnings = [], []
+    if kind == ImportJob.Kind.HR:
+        rows, rejected, blocking, warnings = hr.parse_hr(decoded)
+        preview = hr.preview_hr(rows)
+    else:
+        rows, rejected = validate_contact_rows(READERS[kind](decoded))
+        plan = plan_contacts(user, kind, rows)
+        preview = {
+            "counts": summarise(plan, rejected),
+            "rows": [
+                {"line": r["line"], "action": action, "name": r["data"]["name"], "changes": sorted(changes)}
+                for action, r, _t, changes in plan[:PREVIEW_ROWS]
+            ],
+        }
+    preview["warnings"] = warnings
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            owner=user,
+            kind=kind,
+            filename=filename[:255],
+            encoding=decoded.encoding,
+            rows=rows,
+            rejected=rejected,
+            blocking_errors=blocking,
+            preview=preview,
+            total=len(rows),
+        )
+        record("directory.import_uploaded", actor=user, obj=job, kind=kind, rows=len(rows), rejected=len(rejected))
+    return job
+
+
+def check_confirm_import(user, job):
+    if not can_manage_import(user, job):
+        raise PermissionDenied
+    if job.blocking_errors:
+        raise ValidationError(_("This file cannot be imported: fix the errors listed and upload it again."))
+    if job.status != ImportJob.Status.PREVIEW:
+        raise ValidationError(_("This import has already been confirmed."))
+
+
+def do_confirm_import(user, job) -> ImportJob:
+    from directory.tasks import apply_import_task
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        check_confirm_import(user, job)
+        job.status = ImportJob.Status.QUEUED
+        job.save(update_fields=["status", "updated_at"])
+        record("directory.import_confirmed", actor=user, obj=job, kind=job.kind)
+        apply_import_task.delay_on_commit(job.pk)
+    return job
+
+
+@transaction.atomic
+def do_cancel_import(user, job) -> None:
+    if not can_manage_import(user, job):
+        raise PermissionDenied
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        status=ImportJob.Status.CANCELLED, rows=[], finished_at=timezone.now()
+    )
+
+
+def progress_key(job_id) -> str:
+    return f"directory:import:{job_id}:processed"
+
+
+def job_progress(job) -> int:
+    """Rows processed so far: the task reports through the cache while its transaction is open."""
+    if job.status == ImportJob.Status.RUNNING:
+        return cache.get(progress_key(job.pk), job.processed)
+    return job.processed
+
+
+def mark_import_failed(job_id, exc) -> None:
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).update(
+        status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_purge_old_imports(days=7) -> int:
+    """Forget uploads nobody confirmed and the rows of old finished jobs (they may hold personal data)."""
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = ImportJob.objects.filter(created_at__lt=cutoff)
+    deleted, _detail = stale.filter(status__in=[ImportJob.Status.PREVIEW, ImportJob.Status.CANCELLED]).delete()
+    stale.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]).exclude(rejected=[]).update(rejected=[])
+    return deleted
+
+
+def run_import(job_id) -> None:
+    """Apply a confirmed import once. Safe to call twice: only a QUEUED job is claimed."""
+    from directory import hr
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+
+    def progress(n):
+        cache.set(progress_key(job_id), n, timeout=3600)
+
+    try:
+        with transaction.atomic():
+            if job.kind == ImportJob.Kind.HR:
+                result = hr.apply_hr(job, progress=progress)
+            else:
+                result = apply_contacts(job, progress=progress)
+            # The parsed rows were only needed until now; the report (counts, rejected rows) stays.
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.DONE,
+                rows=[],
+                result=result,
+                processed=job.total,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+    except OperationalError:
+        # A transient database error (SQLite "database is locked", a lost connection): nothing was
+        # written, so hand the job back to the queue for the task's retry.
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.QUEUED)
+        raise
+    except Exception as exc:
+        mark_import_failed(job_id, exc)
+        raise
+    finally:
+        cache.delete(progress_key(job_id))
