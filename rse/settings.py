@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Enterprise social network: directory, business repository, communities.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `kind` choice field: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "directory.models.OrgUnit.Kind",
+        "FieldDefinitionKindEnum": "repository.models.FieldDefinition.Kind",
+    },
 }
 
 LOGGING = {
