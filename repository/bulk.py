@@ -4,7 +4,9 @@ plan_bulk_upsert() validates every row with the same rules as the form and the A
 (services.check_item_data) and works out create / update / skip / reject, reading in batches
 and memoising lookups; it writes nothing, so the preview and the import share it.
 do_bulk_upsert_items() then writes the plan with bulk queries inside the caller's single
-transaction (items, tags, relations, history, trail), keeping the database's write lock short.
+transaction (items, tags, relations, one ItemChange per item), keeping the database's write lock
+short. The activity trail gets one "repository.import_applied" event per import (imports.py)
+rather than one per row: the per-item story is the ItemChange history.
 """
 
 from django.core.exceptions import ValidationError
@@ -19,7 +21,6 @@ from repository.services import _diff, check_item_data, update_search_vector
 from rse.accounts.roles import is_administrator
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
-from rse.trail.models import Event
 
 K = FieldDefinition.Kind
 BATCH = 500
@@ -299,19 +300,6 @@ def do_bulk_upsert_items(user, item_type, plans) -> dict:
                 actor=actor,
                 action=ItemChange.Action.CREATED if plan["item"] is None else ItemChange.Action.IMPORTED,
                 changes=plan["changes"],
-            )
-            for item, plan in written
-        ],
-        batch_size=BATCH,
-    )
-    Event.objects.bulk_create(
-        [
-            Event(
-                verb="repository.item_created" if plan["item"] is None else "repository.item_synchronised",
-                actor=actor,
-                object_type="repository.item",
-                object_id=item.pk,
-                data={"via": "import", "fields": sorted(plan["changes"])},
             )
             for item, plan in written
         ],

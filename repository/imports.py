@@ -9,7 +9,9 @@ they read and validate; the writing itself is a short bulk transaction (reposito
 import codecs
 import csv
 import io
+import logging
 import os
+import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +26,7 @@ from repository.selectors import list_item_types
 from rse.lib.text import normalize
 from rse.trail.services import record
 
+logger = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 PROGRESS_EVERY = 200
 PREVIEW_KEEP = 500  # rows to create/update/skip kept for the preview table (every rejected row is kept)
@@ -245,6 +248,7 @@ def apply_import(job_id: int) -> None:
         return
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0)
     plans, rejected = plan_bulk_upsert(user, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    started = time.monotonic()
     try:
         with transaction.atomic():
             counts = do_bulk_upsert_items(user, job.item_type, plans)
@@ -255,6 +259,7 @@ def apply_import(job_id: int) -> None:
             job.preview = _preview(plans, rejected)
             job.save(update_fields=["status", "total_rows", "processed_rows", "counts", "preview", "updated_at"])
             record("repository.import_applied", actor=user, obj=job, item_type=job.item_type.slug, **counts)
+        logger.info("import %s: %d rows written in %.1f s", job.pk, len(plans), time.monotonic() - started)
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000])
         raise

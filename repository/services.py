@@ -7,12 +7,10 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -622,11 +620,3 @@ def ensure_item_type(slug, name, description="", fields=()) -> ItemType:
             item_type=item_type, key=spec.pop("key"), defaults={**spec, "position": position}
         )
     return item_type
-
-
-def groups_by_name(names) -> list[Group]:
-    return list(Group.objects.filter(name__in=list(names)))
-
-
-def now():
-    return timezone.now()

@@ -199,7 +199,7 @@ def test_bulk_import_writes_tags_relations_history_and_trail(run, admin_user, pr
     created = ItemChange.objects.get(item=item)
     assert created.action == "created" and created.actor == admin_user
     assert created.changes["fields.customer"] == [None, {"item": acme.pk, "name": "Acme"}]
-    assert Event.objects.filter(verb="repository.item_created", object_id=item.pk).exists()
+    assert Event.objects.get(verb="repository.import_applied").data["create"] == 3
     # Re-import with another customer and no tags column: relation moves, tags stay.
     content = b"external_id,name,customer\nB-1,B bulk 1,C-2\n"
     job = run(admin_user, project_type, content=content)

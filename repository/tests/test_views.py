@@ -145,7 +145,7 @@ def test_browse_list_query_count_does_not_grow(logged_client, customer_type, dja
 
     make(1)
     url = reverse("repository:browse")
-    with django_assert_num_queries(8) as one:
+    with django_assert_num_queries(6) as one:
         logged_client.get(url, {"type": "customer"})
     make(20)
     with django_assert_num_queries(len(one.captured_queries)):
