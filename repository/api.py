@@ -7,7 +7,6 @@ lets the CRM/ERP stay the master: PUT /api/v1/repository/items/<type>/<external_
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -58,12 +57,7 @@ class SearchResultSerializer(ItemSerializer):
         read_only_fields = fields
 
 
-# A CRM/ERP connector logs in as a service account (HTTP Basic over TLS) as well as browsers do.
-AUTHENTICATION = [SessionAuthentication, BasicAuthentication]
-
-
 class ItemTypeList(generics.ListAPIView):
-    authentication_classes = AUTHENTICATION
     serializer_class = ItemTypeSerializer
     pagination_class = None
 
@@ -82,7 +76,6 @@ class ItemList(generics.ListAPIView):
     """Visible items, newest first (cursor pagination), or search results with ?q=."""
 
     serializer_class = ItemSerializer
-    authentication_classes = AUTHENTICATION
 
     def _item_type(self):
         slug = self.request.query_params.get("type")
@@ -106,7 +99,6 @@ class ItemList(generics.ListAPIView):
 
 class ItemDetail(generics.RetrieveAPIView):
     serializer_class = ItemSerializer
-    authentication_classes = AUTHENTICATION
 
     def get_object(self):
         return selectors.access_item_by_id(self.request.user, self.kwargs["pk"])
@@ -128,7 +120,6 @@ class ItemByExternalId(APIView):
     """GET the item of a type by its external id; PUT creates (201) or updates (200) it."""
 
     serializer_class = ItemSerializer
-    authentication_classes = AUTHENTICATION
 
     @extend_schema(responses=ItemSerializer, operation_id="repository_items_by_external_id_retrieve")
     def get(self, request, type_slug, external_id):
