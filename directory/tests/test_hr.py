@@ -197,3 +197,24 @@ def test_site_is_found_by_its_city(hr_user):
     job = sync(hr_user, "hr_employees.csv")
     assert job.result["new_sites"] == ["Lyon"]
     assert Profile.objects.get(employee_id="E1").site == paris
+
+
+def test_email_conflict_is_reported_not_applied(client, hr_user):
+    person("Someone", "Else", email="helene.dupre@lumen.example")
+    person("Marc", "Ceo", email="other@lumen.example", employee_id="E1")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "hr.csv", b"employee_id,email,first_name,last_name\nE1,helene.dupre@lumen.example,Marc,Ceo\n"
+    )
+    job = do_create_import(hr_user, ImportJob.Kind.HR, upload)
+    assert job.preview["counts"]["reject"] == 1
+    assert "already belongs to another person" in job.preview["rows"][0]["reason"]
+    with committed():
+        do_confirm_import(hr_user, job)
+    job.refresh_from_db()
+    assert job.result["rejected"][0]["line"] == 2
+    assert User.objects.get(email="other@lumen.example").profile.employee_id == "E1"
+    client.force_login(hr_user)
+    page = client.get(reverse("directory:import", args=[job.pk])).content.decode()
+    assert "already belongs to another person" in page
