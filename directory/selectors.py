@@ -136,10 +136,6 @@ def get_profile_page(viewer, user_id):
     return profile
 
 
-def get_or_none_profile(user):
-    return Profile.objects.filter(user=user).first()
-
-
 # --- Organisation ---------------------------------------------------------------------------
 
 
