@@ -125,10 +125,17 @@ class ContactForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"))
+    full_sync = forms.BooleanField(
+        label=_("This file is the complete employee list"),
+        required=False,
+        help_text=_("Employees provisioned earlier but missing from the file are deactivated (never deleted)."),
+    )
 
     def __init__(self, *args, kind=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        if kind != ImportJob.Kind.HR:
+            del self.fields["full_sync"]
         accept = {
             ImportJob.Kind.VCARD: ".vcf,text/vcard",
             ImportJob.Kind.CSV: ".csv,text/csv",

@@ -260,9 +260,18 @@ def _decide(row, state, unit_id, site_id):
     return ("update" if changed else "skip"), user, profile, None
 
 
-def preview_hr(rows) -> dict:
+def missing_employees(state) -> list[int]:
+    """User ids of active, provisioned employees absent from the file (leavers in a full sync)."""
+    return [
+        p["user_id"]
+        for employee_id, p in state.profiles.items()
+        if employee_id not in state.file_ids and state.users_by_id[p["user_id"]]["is_active"]
+    ]
+
+
+def preview_hr(rows, full_sync=False) -> dict:
     state = _State(rows)
-    counts = {"create": 0, "update": 0, "skip": 0, "deactivate": 0, "reject": 0}
+    counts = {"create": 0, "update": 0, "skip": 0, "deactivate": 0, "reject": 0, "missing": 0}
     preview_rows, new_units, new_sites = [], set(), set()
     for row in rows:
         unit_id = state.unit_id(row["org_unit_path"]) if row["org_unit_path"] else None
@@ -286,8 +295,22 @@ def preview_hr(rows) -> dict:
                     "leaver": not row["active"],
                 }
             )
-    # Manager changes are only known precisely at apply time; they never need a new row.
+    warnings = []
+    if full_sync:
+        counts["missing"] = len(missing_employees(state))
+        counts["deactivate"] += counts["missing"]
+        provisioned = sum(1 for p in state.profiles.values() if state.users_by_id[p["user_id"]]["is_active"])
+        if provisioned and counts["missing"] * 2 > provisioned:
+            warnings.append(
+                _(
+                    "Careful: %(n)d of the %(total)d employees provisioned so far are missing from this file and "
+                    "would be deactivated. Is it the complete list?"
+                )
+                % {"n": counts["missing"], "total": provisioned}
+            )
     return {
+        "full_sync": full_sync,
+        "warnings": warnings,
         "counts": counts,
         "rows": preview_rows,
         "new_org_units": sorted(new_units),
@@ -457,6 +480,12 @@ def apply_hr(job, progress=None) -> dict:
         batch_size=CHUNK,
         ignore_conflicts=True,
     )
+    if job.preview.get("full_sync"):
+        missing = missing_employees(state)
+        for start in range(0, len(missing), CHUNK):
+            User.objects.filter(pk__in=missing[start : start + CHUNK]).update(is_active=False, updated_at=now)
+        counts["missing"] = len(missing)
+        counts["deactivate"] += len(missing)
     counts["new_org_units"] = created_units
     counts["new_sites"] = created_sites
     counts["rejected"] = rejected

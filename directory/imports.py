@@ -471,9 +471,10 @@ def check_create_import(user, kind):
         raise PermissionDenied
 
 
-def do_create_import(user, kind, upload) -> ImportJob:
+def do_create_import(user, kind, upload, *, full_sync=False) -> ImportJob:
     """Read and validate the upload, store its rows and the preview. Raises ImportRefused with a
-    message when the whole file is refused."""
+    message when the whole file is refused. `full_sync` (HR only): the file is the complete list, so
+    provisioned employees missing from it are leavers."""
     from directory import hr
 
     check_create_import(user, kind)
@@ -481,7 +482,8 @@ def do_create_import(user, kind, upload) -> ImportJob:
     blocking, warnings = [], []
     if kind == ImportJob.Kind.HR:
         rows, rejected, blocking, warnings = hr.parse_hr(decoded)
-        preview = hr.preview_hr(rows)
+        preview = hr.preview_hr(rows, full_sync=full_sync)
+        warnings += preview.pop("warnings", [])
     else:
         rows, rejected = validate_contact_rows(READERS[kind](decoded))
         plan = plan_contacts(user, kind, rows)

@@ -7,6 +7,7 @@ permissions.can_see_mobile. Nothing renders `phone_mobile` directly.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
@@ -14,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -134,10 +136,6 @@ def get_profile_page(viewer, user_id):
     profile.is_starred = Contact.objects.filter(owner=viewer, colleague_id=user_id).exists()
     profile.follower_count = Follow.objects.filter(followed_id=user_id).count()
     return profile
-
-
-def get_or_none_profile(user):
-    return Profile.objects.filter(user=user).first()
 
 
 # --- Organisation ---------------------------------------------------------------------------
@@ -326,6 +324,9 @@ def followers(user):
     return people().filter(user__following_set__followed=user)
 
 
+COACTIVITY_DAYS = 90
+
+
 @dataclass
 class Suggestion:
     profile: Profile
@@ -353,9 +354,15 @@ def suggest_follows(user, limit=12) -> list[Suggestion]:
         team = Profile.objects.filter(org_unit_id=me["org_unit_id"]).values_list("user_id", flat=True)[:50]
         for uid in team:
             add(uid, 20, _("in your team"))
-    my_communities = Event.objects.filter(actor=user, community_id__isnull=False).values("community_id").distinct()[:50]
+    # Recent activity only: the trail grows forever, and last year's co-activity is no reason to follow.
+    since = timezone.now() - timedelta(days=COACTIVITY_DAYS)
+    my_communities = (
+        Event.objects.filter(actor=user, community_id__isnull=False, created_at__gte=since)
+        .values("community_id")
+        .distinct()[:50]
+    )
     co_active = (
-        Event.objects.filter(community_id__in=my_communities, actor__isnull=False)
+        Event.objects.filter(community_id__in=my_communities, actor__isnull=False, created_at__gte=since)
         .exclude(actor=user)
         .values("actor_id")
         .annotate(n=Count("community_id", distinct=True))

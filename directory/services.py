@@ -28,7 +28,6 @@ from directory.models import (
     UserSkill,
 )
 from directory.permissions import can_anonymise, can_endorse, can_follow
-from rse.accounts.models import User
 from rse.lib.events import publish_on_commit, user_group
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
@@ -484,7 +483,3 @@ def do_anonymise_user(admin, user) -> None:
     FollowSuggestion.objects.filter(suggested=user).delete()
     ImportJob.objects.filter(owner=user).delete()
     record("directory.user_anonymised", actor=admin, obj=user)
-
-
-def colleagues_by_ids(ids):
-    return User.objects.filter(pk__in=ids, is_active=True)

@@ -396,7 +396,9 @@ def import_new(request, kind):
     form = ImportForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            job = do_create_import(request.user, kind, form.cleaned_data["file"])
+            job = do_create_import(
+                request.user, kind, form.cleaned_data["file"], full_sync=form.cleaned_data.get("full_sync", False)
+            )
         except ImportRefused as exc:
             form.add_error("file", exc.messages)
         else:

@@ -171,3 +171,15 @@ def test_starring_a_colleague_keeps_an_imported_contact_notes(user):
     assert imported.colleague == colleague.user and imported.notes == "met at fair"
     assert imported.match_key == f"user:{colleague.user_id}"
     assert Contact.objects.filter(owner=user).count() == 1
+
+
+def test_contact_cannot_link_an_item_the_owner_cannot_see(logged_client, user):
+    from django.contrib.auth.models import Group
+
+    customer = ItemType.objects.create(name="Customer", slug="customer")
+    secret = Item.objects.create(item_type=customer, name="Secret deal", slug="secret-deal")
+    secret.restricted_to.add(Group.objects.create(name="Board"))
+    response = logged_client.post(reverse("directory:contact_new"), {"name": "Buyer", "item": secret.pk})
+    assert response.status_code == 200 and not Contact.objects.exists()
+    api = logged_client.post("/api/v1/contacts/", {"name": "Buyer", "item": secret.pk}, content_type="application/json")
+    assert api.status_code == 400 and "item" in api.json()

@@ -197,3 +197,64 @@ def test_site_is_found_by_its_city(hr_user):
     job = sync(hr_user, "hr_employees.csv")
     assert job.result["new_sites"] == ["Lyon"]
     assert Profile.objects.get(employee_id="E1").site == paris
+
+
+def test_email_conflict_is_reported_not_applied(client, hr_user):
+    person("Someone", "Else", email="helene.dupre@lumen.example")
+    person("Marc", "Ceo", email="other@lumen.example", employee_id="E1")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "hr.csv", b"employee_id,email,first_name,last_name\nE1,helene.dupre@lumen.example,Marc,Ceo\n"
+    )
+    job = do_create_import(hr_user, ImportJob.Kind.HR, upload)
+    assert job.preview["counts"]["reject"] == 1
+    assert "already belongs to another person" in job.preview["rows"][0]["reason"]
+    with committed():
+        do_confirm_import(hr_user, job)
+    job.refresh_from_db()
+    assert job.result["rejected"][0]["line"] == 2
+    assert User.objects.get(email="other@lumen.example").profile.employee_id == "E1"
+    client.force_login(hr_user)
+    page = client.get(reverse("directory:import", args=[job.pk])).content.decode()
+    assert "already belongs to another person" in page
+
+
+def test_full_sync_deactivates_employees_missing_from_the_file(hr_user):
+    gone = person("Already", "Gone", employee_id="E900")
+    untouched = person("No", "EmployeeId")  # never provisioned by HR: not concerned
+    job = do_create_import(hr_user, ImportJob.Kind.HR, data_file("hr_employees.csv"), full_sync=True)
+    assert job.preview["counts"]["missing"] == 1
+    with committed():
+        do_confirm_import(hr_user, job)
+    gone.user.refresh_from_db()
+    untouched.user.refresh_from_db()
+    assert gone.user.is_active is False and Profile.objects.filter(pk=gone.pk).exists()
+    assert untouched.user.is_active is True
+
+
+def test_without_full_sync_missing_employees_stay(hr_user):
+    kept = person("Still", "Here", employee_id="E901")
+    sync(hr_user, "hr_employees.csv")
+    kept.user.refresh_from_db()
+    assert kept.user.is_active is True
+
+
+def test_full_sync_warns_when_most_people_would_leave(hr_user):
+    for i in range(5):
+        person("Many", f"Provisioned{i}", employee_id=f"P{i}")
+    job = do_create_import(hr_user, ImportJob.Kind.HR, data_file("hr_employees.csv"), full_sync=True)
+    assert any("complete list" in w for w in job.preview["warnings"])
+
+
+def test_full_sync_from_the_browser_and_command(client, hr_user):
+    gone = person("Browser", "Gone", employee_id="E902")
+    client.force_login(hr_user)
+    response = client.post(
+        reverse("directory:import_new", args=["hr"]), {"file": data_file("hr_employees.csv"), "full_sync": "on"}
+    )
+    assert "Missing from the file" in client.get(response["Location"]).content.decode()
+    ImportJob.objects.all().delete()
+    call_command("sync_hr", str(DATA / "hr_employees.csv"), "--as", hr_user.email, "--full")
+    gone.user.refresh_from_db()
+    assert gone.user.is_active is False

@@ -404,3 +404,27 @@ def test_hidden_mobile_is_hidden_in_experts_and_suggestions(logged_client, user,
     page = logged_client.get(reverse("directory:suggestions")).content.decode()
     assert "Secret Agent" in page and "+33 6 99" not in page
     assert "+33 6 99" not in logged_client.get(reverse("directory:welcome")).content.decode()
+
+
+def test_old_community_activity_is_not_a_reason(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    me = person("Me", "Old")
+    old = person("Old", "Friend")
+    long_ago = timezone.now() - timedelta(days=400)
+    Event.objects.create(actor=me.user, verb="communities.post_created", community_id=3, created_at=long_ago)
+    Event.objects.create(actor=old.user, verb="communities.post_created", community_id=3, created_at=long_ago)
+    assert selectors.suggest_follows(me.user) == []
+
+
+def test_profile_shows_who_endorsed(logged_client, me):
+    target = person("Target", "Endorsed")
+    us = UserSkill.objects.create(user=target.user, skill=SkillFactory(name="SAP"))
+    endorsers = _many(5)
+    for p in endorsers:
+        Endorsement.objects.create(user_skill=us, endorser=p.user)
+    page = logged_client.get(reverse("directory:profile", args=[target.user_id])).content.decode()
+    assert "5 endorsements" in page and "and 2 others" in page
+    assert endorsers[0].user.display_name in page

@@ -17,8 +17,13 @@ class Command(BaseCommand):
             "--as", dest="as_email", help="E-mail of the HR analyst or administrator recorded as the author."
         )
         parser.add_argument("--dry-run", action="store_true", help="Show the preview and change nothing.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="The file is the complete list: deactivate provisioned employees missing from it.",
+        )
 
-    def handle(self, path, as_email=None, dry_run=False, **options):
+    def handle(self, path, as_email=None, dry_run=False, full=False, **options):
         actor = self._actor(as_email)
         try:
             with open(path, "rb") as handle:
@@ -26,7 +31,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         try:
-            job = do_create_import(actor, ImportJob.Kind.HR, upload)
+            job = do_create_import(actor, ImportJob.Kind.HR, upload, full_sync=full)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         except PermissionDenied as exc:
