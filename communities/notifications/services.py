@@ -185,12 +185,11 @@ def _deliver_batch(kind, batch_ids, key, actor_id, community, post, comment):
             ],
             ignore_conflicts=True,
         )
-    if not fresh:
-        return 0
-    _announce_unread([u.pk for u in fresh])
-    emailed = [u for u in fresh if channels[u.pk] == NotificationChannel.EMAIL]
-    if emailed:
-        _send_immediate_emails(emailed, key)
+    if fresh:
+        _announce_unread([u.pk for u in fresh])
+    # Not only the fresh rows: a run that crashed between insert and e-mail left rows unsent.
+    if any(channels[u.pk] == NotificationChannel.EMAIL for u in users):
+        _send_immediate_emails(users, key)
     return len(fresh)
 
 
@@ -211,7 +210,9 @@ def _send_immediate_emails(users, key):
 
     by_user = {u.pk: u for u in users}
     rows = (
-        Notification.objects.filter(recipient_id__in=list(by_user), dedupe_key=key, emailed_at__isnull=True)
+        Notification.objects.filter(
+            recipient_id__in=list(by_user), dedupe_key=key, channel=NotificationChannel.EMAIL, emailed_at__isnull=True
+        )
         .select_related("actor", "community", "post", "comment")
         .order_by("id")
     )
