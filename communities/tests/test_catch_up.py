@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,7 +17,7 @@ from communities.tests.factories_realtime import (
     MembershipFactory,
     PostFactory,
 )
-from communities.tests.test_consumers import open_socket, send_event, subscribe
+from communities.tests.test_consumers import _fresh_layer, open_socket, send_event, subscribe  # noqa: F401
 
 URL = "/api/v1/live/catch-up/"
 V = Community.Visibility
@@ -139,8 +139,8 @@ def test_catch_up_query_count_is_flat(api, django_assert_max_num_queries):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_fresh_layer")
 async def test_reconnect_and_catch_up_returns_exactly_what_was_missed():
-    channel_layers.backends.clear()
     community = await sync_to_async(CommunityFactory)(visibility=V.PRIVATE)
     user = (await sync_to_async(MembershipFactory)(community=community)).user
     api = APIClient()
@@ -170,4 +170,3 @@ async def test_reconnect_and_catch_up_returns_exactly_what_was_missed():
     answer = await get({"community": community.pk, "cursor": seen["cursor"]})
     assert ids(answer["posts"]) == [p.pk for p in missed]
     await socket.disconnect()
-    channel_layers.backends.clear()

@@ -1,6 +1,9 @@
 """The websocket consumer: session and Origin required, subscriptions only to what the user
 may read, dropped at once when access is lost."""
 
+import copy
+import uuid
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
@@ -25,8 +28,13 @@ V = Community.Visibility
 
 
 @pytest.fixture(autouse=True)
-def _fresh_layer():
-    """A new in-memory layer per test: its queues belong to the test's event loop."""
+def _fresh_layer(settings):
+    """A new layer per test: in-memory queues belong to the test's event loop, and on Redis a
+    prefix of its own keeps parallel test runs from hearing each other's groups."""
+    if "redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower():
+        layer = copy.deepcopy(settings.CHANNEL_LAYERS)
+        layer["default"]["CONFIG"]["prefix"] = f"rse-test-{uuid.uuid4().hex[:10]}"
+        settings.CHANNEL_LAYERS = layer
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
