@@ -40,7 +40,8 @@
  * Every event is also dispatched on document.body as the DOM event "rse:<event>" (e.g.
  * "rse:communities.reaction_changed", detail = payload), so htmx can react declaratively:
  *   hx-trigger="rse:communities.poll_voted[detail.post_id==34] from:body"
- * and window.RSERealtime.subscribe(scope, id) / .on(event, fn) are there for page scripts.
+ * and window.RSERealtime.subscribe(scope, id) / .on(event, fn) / .watch(element) are there for page
+ * scripts. Live containers swapped in later by htmx are picked up by themselves (htmx:load).
  *
  * Bell: [data-live-bell] elements get the unread count of "notifications.new" / "notifications.read"
  * at once; they also poll every 60 s through htmx (the Celery worker of the embedded setup cannot
@@ -268,6 +269,7 @@
         break;
       case "rse.hello":
         attempt = 0;
+        containers().forEach(function (el) { el.dataset.liveWatched = "1"; });
         resubscribe();
         catchUp(0);
         break;
@@ -284,8 +286,8 @@
   }
 
   // --- catch-up (what the socket missed) ------------------------------------------------
-  function catchUp(round) {
-    containers().forEach(function (el) {
+  function catchUp(round, only) {
+    (only || containers()).forEach(function (el) {
       var scopes = scopesOf(el);
       if (!scopes.length || (busy.has(el) && round === 0)) return;
       var params = new URLSearchParams();
@@ -310,7 +312,7 @@
             setCounts("post-" + state.id, { comments: state.comments_count, reactions: state.reactions_count });
             markAccepted(state.id, state.accepted_comment_id);
           });
-          if (data.has_more && round < 5) catchUp(round + 1);
+          if (data.has_more && round < 5) catchUp(round + 1, [el]);
         })
         .catch(function () { busy.delete(el); });
     });
@@ -357,6 +359,20 @@
     if (!socket) { attempt = 0; if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; } connect(); }
   });
 
+  // A live container that arrives later (htmx swap, boosted navigation) is subscribed and caught up.
+  function watch(root) {
+    var found = [];
+    if (root.matches && root.matches("[data-live]")) found.push(root);
+    if (root.querySelectorAll) found = found.concat(Array.prototype.slice.call(root.querySelectorAll("[data-live]")));
+    found.forEach(function (el) {
+      if (el.dataset.liveWatched) return;
+      el.dataset.liveWatched = "1";
+      scopesOf(el).forEach(function (scope) { send({ action: "subscribe", scope: scope[0], id: scope[1] }); });
+      if (socket && socket.readyState === WebSocket.OPEN) catchUp(0, [el]);
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { watch(event.target); });
+
   window.RSERealtime = {
     subscribe: function (scope, id) { extraScopes.push([scope, Number(id)]); send({ action: "subscribe", scope: scope, id: Number(id) }); },
     unsubscribe: function (scope, id) {
@@ -364,7 +380,9 @@
       send({ action: "unsubscribe", scope: scope, id: Number(id) });
     },
     on: function (event, fn) { (listeners[event] = listeners[event] || []).push(fn); },
-    catchUp: function () { catchUp(0); }
+    catchUp: function () { catchUp(0); },
+    isOpen: function () { return !!socket && socket.readyState === WebSocket.OPEN; },
+    watch: watch
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", connect);
