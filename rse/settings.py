@@ -106,7 +106,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: one PUBLISH per group event, fanned out inside each ASGI process, instead
+            # of one queued message per socket (the core layer). Delivery is at-most-once either
+            # way (clients catch up by cursor); 1,000 sockets over 2 processes need this.
+            "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="rse")},
         }
     }

@@ -294,3 +294,24 @@ async def test_subscriptions_are_capped(monkeypatch):
     answer = await subscribe(communicator, "community", second.pk)
     assert answer["event"] == "rse.refused" and answer["payload"]["reason"] == "too_many"
     await communicator.disconnect()
+
+
+async def test_group_events_do_not_hop_to_the_sync_thread(monkeypatch):
+    """Delivery to hundreds of sockets must not be serialised through sync_to_async."""
+    import channels.consumer
+
+    hops = []
+
+    async def counting():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting)
+    user = await create(UserFactory)()
+    community = await create(CommunityFactory)()
+    communicator, _ = await open_socket(user)
+    await subscribe(communicator, "community", community.pk)
+    for n in range(5):
+        await send_event(f"community.{community.pk}", "communities.post_created", {"post_id": n})
+        assert (await communicator.receive_json_from())["payload"] == {"post_id": n}
+    assert hops == []
+    await communicator.disconnect()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from communities.models import Community
 from communities.tests.factories_realtime import CommunityFactory, PostFactory
-from communities.tests.test_realtime_redis import _session_key, two_servers  # noqa: F401
+from communities.tests.test_realtime_redis import _session_key, configured_layer, two_servers  # noqa: F401
 from rse.accounts.tests.factories import UserFactory
 
 pytestmark = [
@@ -38,12 +38,10 @@ INJECT = """([community, since]) => {
 
 
 def _publish(prefix, group, event, payload):
-    from channels_redis.core import RedisChannelLayer
-
     async def send():
-        layer = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix=prefix)
+        layer = configured_layer(prefix)
         await layer.group_send(group, {"type": "rse.event", "event": event, "payload": payload})
-        await layer.close_pools()
+        await layer.flush()
 
     # Playwright's sync API keeps an event loop in this thread: publish from another one.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils.module_loading import import_string
 
 from communities.models import Community, Notification, NotificationKind
 from communities.tests.factories_realtime import CommunityFactory
@@ -101,6 +102,12 @@ def two_servers():
                 proc.kill()
 
 
+def configured_layer(prefix):
+    """A layer of the configured backend (pub/sub by default) under the servers' prefix."""
+    backend = import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"])
+    return backend(hosts=[settings.REDIS_URL], prefix=prefix)
+
+
 def _session_key(user):
     client = Client()
     client.force_login(user)
@@ -132,8 +139,6 @@ async def _next_event(ws, name, timeout=10):
 
 
 async def test_an_event_reaches_clients_of_both_processes_through_redis(two_servers):
-    from channels_redis.core import RedisChannelLayer
-
     (port_a, port_b), prefix = two_servers
     user = await sync_to_async(UserFactory)()
     community = await sync_to_async(CommunityFactory)(visibility=Community.Visibility.OPEN)
@@ -143,7 +148,7 @@ async def test_an_event_reaches_clients_of_both_processes_through_redis(two_serv
         for ws in (on_a, on_b):
             await ws.send(json.dumps({"action": "subscribe", "scope": "community", "id": community.pk}))
             assert (await _next_event(ws, "rse.subscribed"))["payload"]["id"] == community.pk
-        layer = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix=prefix)
+        layer = configured_layer(prefix)
         payload = {"post_id": 42, "community_id": community.pk}
         await layer.group_send(
             f"community.{community.pk}", {"type": "rse.event", "event": "communities.post_created", "payload": payload}
