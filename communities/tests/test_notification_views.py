@@ -221,3 +221,20 @@ def test_unsubscribe_token_for_another_purpose_is_refused(client):
     user = UserFactory()
     token = signing.dumps({"u": user.pk, "k": K.MENTION})  # right key, wrong salt
     assert client.get(reverse("notifications:unsubscribe", args=[token])).status_code == 400
+
+
+def test_mute_button_partial_toggles(rf, user):
+    from django.template.loader import render_to_string
+
+    post = PostFactory()
+    request = rf.get("/somewhere/")
+    request.user = user
+    html = render_to_string("communities/notifications/_mute_button.html", {"post": post}, request=request)
+    assert 'aria-pressed="false"' in html and f'name="post" value="{post.pk}"' in html
+    mute = Mute.objects.create(user=user, post=post)
+    html = render_to_string("communities/notifications/_mute_button.html", {"post": post}, request=request)
+    assert 'aria-pressed="true"' in html and reverse("notifications:unmute", args=[mute.pk]) in html
+    html = render_to_string(
+        "communities/notifications/_mute_button.html", {"community": post.community}, request=request
+    )
+    assert f'name="community" value="{post.community_id}"' in html

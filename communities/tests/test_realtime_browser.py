@@ -91,4 +91,5 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         bell = page.locator("#notification-bell")
         expect(bell.locator("[data-bell-count]")).to_have_text("7", timeout=10000)
         expect(bell).to_have_attribute("aria-label", "Notifications, 7 unread")
+        expect(page.locator("[data-live-banner='notifications']")).to_have_text("New notifications: show them")
         browser.close()

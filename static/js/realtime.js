@@ -43,6 +43,7 @@
  * and window.RSERealtime.subscribe(scope, id) / .on(event, fn) / .watch(element) are there for page
  * scripts. Live containers swapped in later by htmx are picked up by themselves (htmx:load).
  *
+ * Notifications page: [data-live-notifications] shows a banner (reload) when one arrives.
  * Bell: [data-live-bell] elements get the unread count of "notifications.new" / "notifications.read"
  * at once; they also poll every 60 s through htmx (the Celery worker of the embedded setup cannot
  * reach this process's in-memory channel layer).
@@ -242,6 +243,13 @@
     payload = payload || {};
     switch (event) {
       case "notifications.new":
+        document.querySelectorAll("[data-live-notifications]").forEach(function (el) {
+          var banner = bannerFor(el, "notifications");
+          banner.querySelector("button").textContent = el.dataset.liveNotificationsText || "New notifications: show them";
+          banner.hidden = false;
+        });
+        if (typeof payload.unread === "number") setUnread(payload.unread);
+        break;
       case "notifications.read":
         if (typeof payload.unread === "number") setUnread(payload.unread);
         break;
