@@ -15,11 +15,13 @@ Server → client: {"event": <type>, "payload": {...}}, where <type> is a domain
 Access is checked at subscription time and again when it may have changed: at once on a
 membership event sent to the user ("communities.member_removed", "communities.membership_changed")
 or a community event ("communities.community_updated" / "communities.community_deleted"), and,
-as a safety net for a service that forgot to publish one, lazily when a community event
-arrives more than RECHECK_SECONDS after the last check. A socket that lost access leaves the
+as a safety net for a service that forgot to publish one, lazily when an event of a private or
+secret community arrives more than RECHECK_SECONDS (plus jitter) after the last check; open and
+restricted communities are readable by every employee, so only a community event matters there. A socket that lost access leaves the
 group before the event is forwarded, so it stops receiving at once.
 """
 
+import random
 import time
 
 from channels.consumer import get_handler_name
@@ -36,22 +38,25 @@ COMMUNITY_CHANGE_EVENTS = {"communities.community_updated", "communities.communi
 
 
 def resolve_scope(user, scope, pk):
-    """(allowed, community_id) for a subscription; community_id ties it to membership re-checks."""
+    """(allowed, community_id, members_only) for a subscription. community_id ties it to
+    membership re-checks; members_only says whether membership matters at all (in an open or
+    restricted community every employee reads, so only a community event can change that)."""
     from communities.models import Community, Post
-    from communities.permissions import can_read_community
+    from communities.permissions import PUBLICLY_READABLE, can_read_community
     from repository.selectors import visible_items
 
+    community = None
     if scope == "community":
         community = Community.objects.alive().filter(pk=pk).first()
-        return (community is not None and can_read_community(user, community)), pk
-    if scope == "post":
+    elif scope == "post":
         post = Post.objects.alive().select_related("community").filter(pk=pk).first()
-        if post is None:
-            return False, None
-        return can_read_community(user, post.community), post.community_id
-    if scope == "item":
-        return visible_items(user).filter(pk=pk).exists(), None
-    return False, None
+        community = post.community if post is not None else None
+    elif scope == "item":
+        return visible_items(user).filter(pk=pk).exists(), None, False
+    if community is None:
+        return False, None, False
+    members_only = community.visibility not in PUBLICLY_READABLE
+    return can_read_community(user, community), community.pk, members_only
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -76,6 +81,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.subscriptions = {}
         # community_id -> monotonic time of the last access check
         self.checked_at = {}
+        self.recheck_after = RECHECK_SECONDS * (1 + random.random())  # noqa: S311 - jitter, not security
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
         await self.send_json({"event": "rse.hello", "payload": {"user": user.pk}})
@@ -123,11 +129,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
             await self._refuse(scope, pk, "too_many")
             return
-        allowed, community_id = await database_sync_to_async(resolve_scope)(self.user, scope, pk)
+        allowed, community_id, members_only = await database_sync_to_async(resolve_scope)(self.user, scope, pk)
         if not allowed:
             await self._refuse(scope, pk, "forbidden")
             return
-        self.subscriptions[group] = {"scope": scope, "id": pk, "community_id": community_id}
+        self.subscriptions[group] = {
+            "scope": scope,
+            "id": pk,
+            "community_id": community_id,
+            "members_only": members_only,
+        }
         if community_id is not None:
             self.checked_at[community_id] = time.monotonic()
         self.groups_joined.add(group)
@@ -151,21 +162,29 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.checked_at[community_id] = time.monotonic()
         kept = False
         for sub in [s for s in self.subscriptions.values() if s["community_id"] == community_id]:
-            allowed, _cid = await database_sync_to_async(resolve_scope)(self.user, sub["scope"], sub["id"])
+            allowed, _cid, members_only = await database_sync_to_async(resolve_scope)(
+                self.user, sub["scope"], sub["id"]
+            )
             if allowed:
                 kept = True
+                sub["members_only"] = members_only
             else:
                 await self.unsubscribe(sub["scope"], sub["id"], reason="access_lost")
         return kept
 
-    def _is_subscribed_to(self, community_id):
-        return any(s["community_id"] == community_id for s in self.subscriptions.values())
+    def _tied_to(self, community_id):
+        """(subscribed to something of this community, and membership matters there)."""
+        tied = [s for s in self.subscriptions.values() if s["community_id"] == community_id]
+        return bool(tied), any(s["members_only"] for s in tied)
 
     async def rse_event(self, message):
         event, payload = message["event"], message.get("payload") or {}
         community_id = payload.get("community_id") if isinstance(payload, dict) else None
-        if community_id is not None and self._is_subscribed_to(community_id):
-            stale = time.monotonic() - self.checked_at.get(community_id, 0) > RECHECK_SECONDS
+        tied, members_only = self._tied_to(community_id) if community_id is not None else (False, False)
+        if tied:
+            # The safety net only where membership matters (private/secret), spread in time per
+            # socket (jitter) so that one event does not trigger every socket's check at once.
+            stale = members_only and time.monotonic() - self.checked_at.get(community_id, 0) > self.recheck_after
             if event in MEMBERSHIP_EVENTS or event in COMMUNITY_CHANGE_EVENTS or stale:
                 if not await self.recheck(community_id) and event not in MEMBERSHIP_EVENTS:
                     return  # lost access: this event is not for us any more

@@ -315,3 +315,25 @@ async def test_group_events_do_not_hop_to_the_sync_thread(monkeypatch):
         assert (await communicator.receive_json_from())["payload"] == {"post_id": n}
     assert hops == []
     await communicator.disconnect()
+
+
+async def test_open_communities_are_not_rechecked_per_event(monkeypatch):
+    """Every employee reads an open community: no query per delivered event, even when stale."""
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0)
+    calls = []
+    real = consumers.resolve_scope
+
+    def counting(*args):
+        calls.append(args[1:])
+        return real(*args)
+
+    monkeypatch.setattr(consumers, "resolve_scope", counting)
+    community = await create(CommunityFactory)(visibility=V.RESTRICTED)
+    user = await create(UserFactory)()
+    communicator, _ = await open_socket(user)
+    await subscribe(communicator, "community", community.pk)
+    for _ in range(3):
+        await send_event(f"community.{community.pk}", "communities.post_created", {"community_id": community.pk})
+        assert (await communicator.receive_json_from())["event"] == "communities.post_created"
+    assert calls == [("community", community.pk)]  # the subscription only
+    await communicator.disconnect()
