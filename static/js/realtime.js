@@ -55,6 +55,7 @@
   var CATCHUP_DEFAULT = "/api/v1/live/catch-up/";
   var socket = null;
   var attempt = 0;
+  var connections = 0;
   var reconnectTimer = null;
   var listeners = {};
   var extraScopes = [];
@@ -276,6 +277,9 @@
         });
         break;
       case "rse.hello":
+        // After a reconnection the bell may be stale: htmx refetches it (hx-trigger on the bell).
+        if (connections > 0) document.body.dispatchEvent(new CustomEvent("rse:notifications-changed"));
+        connections += 1;
         attempt = 0;
         containers().forEach(function (el) { el.dataset.liveWatched = "1"; });
         resubscribe();
