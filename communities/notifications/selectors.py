@@ -113,3 +113,33 @@ def catch_up(user, *, cursor, community_ids=(), post_ids=(), item_ids=(), limit=
         "comments": comments,
         "post_states": states,
     }
+
+
+# --- Recipients (for the services that call enqueue_notifications) -------------------------
+# Plain id lists: the fan-out task re-checks access, preferences and mutes itself.
+
+
+def item_follower_ids(item_ids) -> list[int]:
+    """People following any of these business items (kind "followed_item_post")."""
+    from repository.models import ItemFollow
+
+    return list(ItemFollow.objects.filter(item_id__in=list(item_ids)).values_list("user_id", flat=True).distinct())
+
+
+def person_follower_ids(user_id) -> list[int]:
+    """People following this colleague (kind "followed_person_post")."""
+    from directory.models import Follow
+
+    return list(Follow.objects.filter(followed_id=user_id).values_list("follower_id", flat=True))
+
+
+def moderator_ids(community_id) -> list[int]:
+    """Active animators and owners of a community (kind "join_request")."""
+    from communities.models import Membership
+    from communities.permissions import MODERATOR_ROLES
+
+    return list(
+        Membership.objects.filter(
+            community_id=community_id, status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES
+        ).values_list("user_id", flat=True)
+    )

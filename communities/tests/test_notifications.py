@@ -310,3 +310,24 @@ def test_cannot_mute_what_one_cannot_read():
     secret = CommunityFactory(visibility=Community.Visibility.SECRET)
     with pytest.raises(ValidationError):
         services.do_mute(UserFactory(), community=secret)
+
+
+def test_recipient_helpers():
+    from communities.notifications import selectors
+    from communities.tests.factories_realtime import ItemFactory
+    from directory.models import Follow
+    from repository.models import ItemFollow
+
+    item, other_item = ItemFactory(), ItemFactory()
+    fan, other_fan, colleague = UserFactory.create_batch(3)
+    ItemFollow.objects.create(user=fan, item=item)
+    ItemFollow.objects.create(user=fan, item=other_item)
+    ItemFollow.objects.create(user=other_fan, item=other_item)
+    assert sorted(selectors.item_follower_ids([item.pk, other_item.pk])) == sorted([fan.pk, other_fan.pk])
+    Follow.objects.create(follower=fan, followed=colleague)
+    assert selectors.person_follower_ids(colleague.pk) == [fan.pk]
+    community = CommunityFactory()
+    owner = MembershipFactory(community=community, role=Membership.Role.OWNER).user
+    MembershipFactory(community=community, role=Membership.Role.ANIMATOR, status=Membership.Status.INVITED)
+    MembershipFactory(community=community)
+    assert selectors.moderator_ids(community.pk) == [owner.pk]
