@@ -51,11 +51,11 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _wait_for_port(port, proc, timeout=40.0):
+def _wait_for_port(port, proc, log, timeout=40.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"daphne exited: {Path(log).read_text(errors='replace')[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -64,42 +64,66 @@ def _wait_for_port(port, proc, timeout=40.0):
     raise TimeoutError(f"daphne did not listen on {port}")
 
 
-@pytest.fixture
-def two_servers():
-    prefix = f"rse-test-{uuid.uuid4().hex[:10]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CHANNEL_PREFIX": prefix,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DEBUG": "1",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-    }
-    ports = [_free_port(), _free_port()]
-    procs = [
-        subprocess.Popen(  # noqa: S603 - fixed argv
+class Servers:
+    """Real daphne processes sharing the test database and Redis (under their own prefix)."""
+
+    def __init__(self, count, log_dir):
+        self.prefix = f"rse-test-{uuid.uuid4().hex[:10]}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CHANNEL_PREFIX": self.prefix,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DEBUG": "1",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+        }
+        self.log_dir = log_dir
+        self.ports = [_free_port() for _ in range(count)]
+        self.procs = [None] * count
+        for i in range(count):
+            self.start(i)
+
+    def start(self, i):
+        port = self.ports[i]
+        log = self.log_dir / f"daphne-{port}.log"
+        self.procs[i] = subprocess.Popen(  # noqa: S603 - fixed argv
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "rse.asgi:application"],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log.open("ab"),  # a file, not a pipe: a full pipe would block the server
         )
-        for port in ports
-    ]
+        _wait_for_port(port, self.procs[i], log)
+
+    def stop(self, i):
+        proc = self.procs[i]
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def stop_all(self):
+        for i, proc in enumerate(self.procs):
+            if proc is not None and proc.poll() is None:
+                self.stop(i)
+
+
+@pytest.fixture
+def servers(tmp_path):
+    running = Servers(2, tmp_path)
     try:
-        for port, proc in zip(ports, procs, strict=True):
-            _wait_for_port(port, proc)
-        yield ports, prefix
+        yield running
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        running.stop_all()
+
+
+@pytest.fixture
+def two_servers(servers):
+    return servers.ports, servers.prefix
 
 
 def configured_layer(prefix):
