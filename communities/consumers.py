@@ -77,7 +77,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.groups_joined = {user_group(user.pk)}
-        # group -> {"scope", "id", "community_id"}
+        # group -> {"scope", "id", "community_id", "members_only"}
         self.subscriptions = {}
         # community_id -> monotonic time of the last access check
         self.checked_at = {}
