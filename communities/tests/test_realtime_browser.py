@@ -92,6 +92,11 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         expect(bell.locator("[data-bell-count]")).to_have_text("7", timeout=20000)
         expect(bell).to_have_attribute("aria-label", "Notifications, 7 unread")
         expect(page.locator("[data-live-banner='notifications']")).to_have_text("New notifications: show them")
+        # The bell refetches itself (htmx) on rse:notifications-changed, as after a reconnection:
+        # the database says 0 unread, so the pushed 7 goes away.
+        page.evaluate("document.body.dispatchEvent(new CustomEvent('rse:notifications-changed'))")
+        expect(page.locator("#notification-bell [data-bell-count]")).to_be_hidden(timeout=20000)
+        expect(page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications, 0 unread")
         browser.close()
 
 
