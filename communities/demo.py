@@ -153,3 +153,7 @@ def seed_communities():
         community.last_activity_at = max(community.posts.values_list("last_activity_at", flat=True))
         community.save(update_fields=["posts_count", "members_count", "last_activity_at"])
     return f"{len(COMMUNITIES)} communities, {created_posts} new posts"
+
+
+# Seeders of sub-packages (seed_demo only autodiscovers <app>.demo).
+from communities.notifications import demo as _notifications_demo  # noqa: E402, F401

@@ -158,3 +158,115 @@ class Reaction(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} {self.kind}"
+
+
+# --- Notifications ---------------------------------------------------------------------
+# What concerns a person, told in the bell, by e-mail at once or in a daily digest, as they
+# chose (DESIGN principle 6: nobody is forced). Written only by communities.notifications.
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mentions of me")
+    REPLY = "reply", _("Replies to my posts and comments")
+    ANSWER = "answer", _("Answers to my questions")
+    ANSWER_ACCEPTED = "answer_accepted", _("My answer accepted")
+    JOIN_REQUEST = "join_request", _("Requests to join a community I animate")
+    INVITATION = "invitation", _("Invitations to a community")
+    ANNOUNCEMENT = "announcement", _("Announcements")
+    FOLLOWED_ITEM_POST = "followed_item_post", _("New conversations on items I follow")
+    FOLLOWED_PERSON_POST = "followed_person_post", _("New posts by people I follow")
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app only")
+    EMAIL = "email", _("In the app and by e-mail at once")
+    DIGEST = "digest", _("In the app and in a daily e-mail digest")
+    OFF = "off", _("Off")
+
+
+class Notification(models.Model):
+    """One thing that concerns one person. `dedupe_key` is derived from the event, so a task
+    that runs twice (retry, duplicate delivery) inserts nothing the second time."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16, choices=NotificationChannel.choices, default=NotificationChannel.IN_APP)
+    dedupe_key = models.CharField(max_length=160)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_list_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(channel="digest", digested_at__isnull=True),
+                name="notification_digest_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id}"
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one kind. No row means the default (see DEFAULT_CHANNELS)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    channel = models.CharField(_("how"), max_length=16, choices=NotificationChannel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.channel}"
+
+
+class Mute(models.Model):
+    """A silenced community or conversation: its notifications are no longer created for this person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes")
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(community__isnull=False) & Q(post__isnull=True))
+                | (Q(community__isnull=True) & Q(post__isnull=False)),
+                name="mute_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "community"], condition=Q(community__isnull=False), name="mute_community_unique"
+            ),
+            models.UniqueConstraint(fields=["user", "post"], condition=Q(post__isnull=False), name="mute_post_unique"),
+        ]
+
+    def __str__(self):
+        target = f"community {self.community_id}" if self.community_id else f"post {self.post_id}"
+        return f"{self.user_id} mutes {target}"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +106,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: one PUBLISH per group event, fanned out inside each ASGI process, instead
+            # of one queued message per socket (the core layer). Delivery is at-most-once either
+            # way (clients catch up by cursor); 1,000 sockets over 2 processes need this.
+            "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="rse")},
         }
     }
@@ -132,7 +136,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "notification-digests": {
+        "task": "communities.notifications.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
+CELERY_IMPORTS = ["communities.notifications.tasks"]
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

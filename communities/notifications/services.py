@@ -1,0 +1,367 @@
+"""Writes for notifications (STYLE: services are the only writes).
+
+`enqueue_notifications` is the entry point for other services; `do_deliver_notifications`
+is the fan-out body run by the Celery task, one batch of recipients at a time.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import (
+    Comment,
+    Community,
+    Membership,
+    Mute,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+    Post,
+)
+from communities.permissions import can_read_community, can_see_community
+from rse.lib.events import publish, publish_on_commit, user_group
+from rse.trail.services import record
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+# By default everything goes to the bell, and only direct mentions are e-mailed at once.
+DEFAULT_CHANNELS = {kind: NotificationChannel.IN_APP for kind in NotificationKind.values}
+DEFAULT_CHANNELS[NotificationKind.MENTION] = NotificationChannel.EMAIL
+# Membership administration is not "conversation": muting a community must not hide the
+# request of someone who wants to join it, nor an invitation to it.
+MUTE_EXEMPT_KINDS = {NotificationKind.JOIN_REQUEST, NotificationKind.INVITATION}
+# Kinds whose recipient is not yet a reader of the community: they only need to see it.
+SEE_ONLY_KINDS = {NotificationKind.INVITATION}
+NEW_EVENT = "notifications.new"
+READ_EVENT = "notifications.read"
+
+
+def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+    """Schedule the fan-out of one notification `kind` to `recipient_ids` (after commit).
+
+    Never blocks the request: it only cleans the id list and enqueues a Celery task with
+    `delay_on_commit` (which runs at once when called from an on_commit callback).
+    """
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids = sorted({int(i) for i in recipient_ids if i is not None and int(i) != (actor_id or 0)})
+    if not ids:
+        return
+    from communities.notifications.tasks import fan_out_notifications_task
+
+    fan_out_notifications_task.delay_on_commit(
+        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id
+    )
+
+
+def dedupe_key(kind, *, actor_id, post_id=None, comment_id=None, community_id=None) -> str:
+    """Same event, same key: what makes a second run of the fan-out a no-op."""
+    return f"{kind}:a{actor_id or 0}:c{community_id or 0}:p{post_id or 0}:m{comment_id or 0}"
+
+
+def channels_for(user_ids, kind) -> dict:
+    """{user_id: channel} for one kind, defaults filled in, in one query."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind).values_list("user_id", "channel")
+    )
+    default = DEFAULT_CHANNELS[kind]
+    return {uid: chosen.get(uid, default) for uid in user_ids}
+
+
+def preferences_for(user) -> dict:
+    """{kind: channel} for every kind, defaults filled in."""
+    prefs = dict(DEFAULT_CHANNELS)
+    prefs.update(dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel")))
+    return prefs
+
+
+def unread_count(user_id) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def _load_target(post_id, comment_id, community_id):
+    """The live community/post/comment of the event, or None when it is gone (nobody is told)."""
+    comment = post = community = None
+    if comment_id:
+        comment = Comment.objects.alive().filter(pk=comment_id).select_related("post__community").first()
+        if comment is None or comment.post.deleted_at:
+            return None
+        post = comment.post
+    elif post_id:
+        post = Post.objects.alive().filter(pk=post_id).select_related("community").first()
+        if post is None:
+            return None
+    if post is not None:
+        community = post.community
+    elif community_id:
+        community = Community.objects.alive().filter(pk=community_id).first()
+    if community is not None and community.deleted_at:
+        return None
+    return community, post, comment
+
+
+def do_deliver_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+    """Create the notifications of one event for `recipient_ids`, batch by batch.
+
+    Honours each recipient's preference and mutes, re-checks that they may still read the
+    community, inserts under the unique dedupe key (a second run inserts nothing), then
+    tells the bells and sends the immediate e-mails of the rows this run created.
+    Returns the number of notifications created.
+    """
+    target = _load_target(post_id, comment_id, community_id)
+    if target is None:
+        return 0
+    community, post, comment = target
+    key = dedupe_key(
+        kind,
+        actor_id=actor_id,
+        post_id=post.pk if post else None,
+        comment_id=comment.pk if comment else None,
+        community_id=community.pk if community else None,
+    )
+    ids = sorted({int(i) for i in recipient_ids if int(i) != (actor_id or 0)})
+    created = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        created += _deliver_batch(kind, ids[start : start + BATCH_SIZE], key, actor_id, community, post, comment)
+    return created
+
+
+def _allowed_recipients(kind, users, community, post):
+    if community is None:
+        return users
+    memberships = {
+        m.user_id: m for m in Membership.objects.filter(community=community, user_id__in=[u.pk for u in users])
+    }
+    check = can_see_community if kind in SEE_ONLY_KINDS else can_read_community
+    allowed = [u for u in users if check(u, community, membership=memberships.get(u.pk))]
+    if kind in MUTE_EXEMPT_KINDS or not allowed:
+        return allowed
+    muted = Q(community=community)
+    if post is not None:
+        muted |= Q(post=post)
+    muted_ids = set(Mute.objects.filter(muted, user_id__in=[u.pk for u in allowed]).values_list("user_id", flat=True))
+    return [u for u in allowed if u.pk not in muted_ids]
+
+
+def _deliver_batch(kind, batch_ids, key, actor_id, community, post, comment):
+    users = list(get_user_model().objects.filter(pk__in=batch_ids, is_active=True))
+    users = _allowed_recipients(kind, users, community, post)
+    if not users:
+        return 0
+    channels = channels_for([u.pk for u in users], kind)
+    users = [u for u in users if channels[u.pk] != NotificationChannel.OFF]
+    if not users:
+        return 0
+    with transaction.atomic():
+        already = set(
+            Notification.objects.filter(recipient_id__in=[u.pk for u in users], dedupe_key=key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        fresh = [u for u in users if u.pk not in already]
+        now = timezone.now()
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=u,
+                    kind=kind,
+                    actor_id=actor_id,
+                    community=community,
+                    post=post,
+                    comment=comment,
+                    channel=channels[u.pk],
+                    dedupe_key=key,
+                    created_at=now,
+                )
+                for u in fresh
+            ],
+            ignore_conflicts=True,
+        )
+    if fresh:
+        _announce_unread([u.pk for u in fresh])
+    # Not only the fresh rows: a run that crashed between insert and e-mail left rows unsent.
+    if any(channels[u.pk] == NotificationChannel.EMAIL for u in users):
+        _send_immediate_emails(users, key)
+    return len(fresh)
+
+
+def _announce_unread(user_ids):
+    counts = dict(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
+    )
+    for uid in user_ids:
+        # Called after the batch committed: send now, the rows are visible to the web process.
+        publish(NEW_EVENT, [user_group(uid)], {"unread": counts.get(uid, 0)})
+
+
+def _send_immediate_emails(users, key):
+    from communities.notifications import emails
+
+    by_user = {u.pk: u for u in users}
+    rows = (
+        Notification.objects.filter(
+            recipient_id__in=list(by_user), dedupe_key=key, channel=NotificationChannel.EMAIL, emailed_at__isnull=True
+        )
+        .select_related("actor", "community", "post", "comment")
+        .order_by("id")
+    )
+    for notification in rows:
+        # Claim the row first: of two concurrent runs, only the one whose UPDATE matched sends.
+        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        try:
+            emails.send_notification_email(by_user[notification.recipient_id], notification)
+        except Exception:
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            raise
+
+
+def do_send_digest(user_id) -> int:
+    """E-mail one person the digest notifications not yet sent (nor read). Returns how many."""
+    from communities.notifications import emails
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    pending = Notification.objects.filter(
+        recipient_id=user_id, channel=NotificationChannel.DIGEST, digested_at__isnull=True
+    )
+    if user is None:
+        return 0
+    claim = timezone.now()
+    # Claim before sending, so a digest task run twice (or overlapping) sends each item once.
+    pending.update(digested_at=claim)
+    rows = list(
+        Notification.objects.filter(recipient_id=user_id, digested_at=claim, read_at__isnull=True)
+        .select_related("actor", "community", "post", "comment")
+        .order_by("-created_at", "-id")[:100]
+    )
+    if not rows:
+        return 0
+    emails.send_digest_email(user, rows)
+    return len(rows)
+
+
+def users_with_pending_digest():
+    return (
+        Notification.objects.filter(channel=NotificationChannel.DIGEST, digested_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+def _publish_read(user):
+    publish_on_commit(READ_EVENT, [user_group(user.pk)], {"unread": unread_count(user.pk)})
+
+
+@transaction.atomic
+def do_mark_read(user, notification_ids) -> int:
+    changed = Notification.objects.filter(recipient=user, pk__in=notification_ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if changed:
+        _publish_read(user)
+    return changed
+
+
+@transaction.atomic
+def do_mark_all_read(user) -> int:
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        _publish_read(user)
+    return changed
+
+
+# --- Preferences and mutes -----------------------------------------------------------------
+
+
+def check_set_preferences(user, changes: dict) -> dict:
+    errors = {}
+    clean = {}
+    for kind, channel in changes.items():
+        if kind not in NotificationKind.values:
+            errors[kind] = _("Unknown kind of notification.")
+        elif channel not in NotificationChannel.values:
+            errors[kind] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(NotificationChannel.values)}
+        else:
+            clean[kind] = channel
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def do_set_preferences(user, changes: dict) -> dict:
+    """Set {kind: channel}; returns the full preferences afterwards."""
+    changes = check_set_preferences(user, changes)
+    for kind, channel in changes.items():
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+    if changes:
+        record("notifications.preferences_changed", actor=user, obj=user, changes=changes)
+    return preferences_for(user)
+
+
+def check_mute(user, *, community=None, post=None):
+    if (community is None) == (post is None):
+        raise ValidationError(_("Mute either a community or a conversation."))
+    target_community = community if community is not None else post.community
+    if not can_read_community(user, target_community):
+        raise ValidationError(_("You cannot mute what you cannot read."))
+
+
+@transaction.atomic
+def do_mute(user, *, community=None, post=None) -> Mute:
+    check_mute(user, community=community, post=post)
+    lookup = {"community": community} if community is not None else {"post": post}
+    mute, created = Mute.objects.get_or_create(user=user, **lookup)
+    if created:
+        record(
+            "notifications.muted",
+            actor=user,
+            obj=community or post,
+            community_id=(community or post.community).pk,
+        )
+    return mute
+
+
+@transaction.atomic
+def do_unmute(user, mute_id) -> bool:
+    deleted, _rows = Mute.objects.filter(user=user, pk=mute_id).delete()
+    if deleted:
+        record("notifications.unmuted", actor=user, mute_id=mute_id)
+    return bool(deleted)
+
+
+@transaction.atomic
+def do_unsubscribe(user, kind) -> None:
+    """From an e-mail link: `kind` switched off; "digest" turns every digest kind back to in-app."""
+    if kind == "digest":
+        changed = NotificationPreference.objects.filter(user=user, channel=NotificationChannel.DIGEST).update(
+            channel=NotificationChannel.IN_APP
+        )
+        record("notifications.unsubscribed", actor=None, obj=user, kind=kind, changed=changed)
+        return
+    if kind not in NotificationKind.values:
+        raise ValidationError(_("Unknown kind of notification."))
+    NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": NotificationChannel.OFF})
+    record("notifications.unsubscribed", actor=None, obj=user, kind=kind)
+
+
+def site_url() -> str:
+    return settings.SITE_URL.rstrip("/")

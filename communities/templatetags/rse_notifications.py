@@ -1,0 +1,27 @@
+from django import template
+
+from communities.models import Mute
+from communities.notifications.services import unread_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """Unread count for the bell (one indexed COUNT on the partial unread index)."""
+    user = getattr(context.get("request"), "user", None) or context.get("user")
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return unread_count(user.pk)
+
+
+@register.simple_tag(takes_context=True)
+def mute_of(context, *, post=None, community=None):
+    """The viewer's Mute of this post or community, or None: for a mute/unmute button
+    (templates/communities/notifications/_mute_button.html). One query; use on detail pages."""
+    user = getattr(context.get("request"), "user", None)
+    post, community = post or None, community or None  # a missing template variable comes as ""
+    if not getattr(user, "is_authenticated", False) or (post is None and community is None):
+        return None
+    target = {"post": post} if post is not None else {"community": community}
+    return Mute.objects.filter(user=user, **target).first()

@@ -1,0 +1,333 @@
+"""Notification fan-out: preferences, mutes, access re-check, idempotence, e-mails, digests."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from communities.models import (
+    Community,
+    Membership,
+    Mute,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+)
+from communities.notifications import services, tasks
+from communities.notifications.emails import read_unsubscribe_token, unsubscribe_token
+from communities.tests.factories_realtime import CommentFactory, CommunityFactory, MembershipFactory, PostFactory
+from rse.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+K = NotificationKind
+C = NotificationChannel
+
+
+@pytest.fixture
+def published(monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "publish", lambda event, groups, payload: calls.append((event, groups, payload)))
+    return calls
+
+
+@pytest.fixture
+def post():
+    return PostFactory(community=CommunityFactory(visibility=Community.Visibility.OPEN))
+
+
+def deliver(kind, recipients, post=None, **kwargs):
+    ids = [getattr(r, "pk", r) for r in recipients]
+    kwargs.setdefault("actor_id", post.author_id if post else UserFactory().pk)
+    if post is not None:
+        kwargs.setdefault("post_id", post.pk)
+    return tasks.fan_out_notifications_task.delay(kind, ids, **kwargs).get()
+
+
+def set_pref(user, kind, channel):
+    NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
+
+
+def test_enqueue_runs_the_fan_out_after_commit(django_capture_on_commit_callbacks, post):
+    reader = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.enqueue_notifications(K.REPLY, [reader.pk, post.author_id], actor_id=post.author_id, post_id=post.pk)
+        assert not Notification.objects.exists()  # never inside the request's transaction
+    assert len(callbacks) == 1
+    callbacks[0]()
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.kind, notification.post, notification.community) == (
+        reader,
+        K.REPLY,
+        post,
+        post.community,
+    )
+
+
+def test_enqueue_ignores_the_actor_and_empty_lists(django_capture_on_commit_callbacks, post):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.enqueue_notifications(K.REPLY, [post.author_id], actor_id=post.author_id, post_id=post.pk)
+        services.enqueue_notifications(K.REPLY, [], actor_id=post.author_id, post_id=post.pk)
+    assert callbacks == []
+    with pytest.raises(ValueError):
+        services.enqueue_notifications("gossip", [1], actor_id=2)
+
+
+def test_fan_out_run_twice_notifies_once(post, published):
+    readers = UserFactory.create_batch(3)
+    assert deliver(K.MENTION, readers, post) == 3
+    assert deliver(K.MENTION, readers, post) == 0
+    assert Notification.objects.count() == 3
+    assert len(mail.outbox) == 3  # mentions are e-mailed by default, once
+    assert sorted(groups[0] for _e, groups, _p in published) == sorted(f"user.{u.pk}" for u in readers)
+
+
+def test_emails_are_claimed_so_a_half_done_run_does_not_send_twice(post):
+    reader = UserFactory()
+    deliver(K.MENTION, [reader], post)
+    Notification.objects.update(emailed_at=None)  # as if a crash happened between insert and claim
+    deliver(K.MENTION, [reader], post)
+    deliver(K.MENTION, [reader], post)
+    assert len(mail.outbox) == 2  # the original, and one retry that found the unclaimed row
+
+
+def test_publishes_the_unread_count_to_each_recipient(post, published):
+    reader = UserFactory()
+    deliver(K.REPLY, [reader], post, comment_id=CommentFactory(post=post).pk)
+    deliver(K.ANSWER, [reader], post)
+    assert published == [
+        (services.NEW_EVENT, [f"user.{reader.pk}"], {"unread": 1}),
+        (services.NEW_EVENT, [f"user.{reader.pk}"], {"unread": 2}),
+    ]
+
+
+def test_preferences_are_honoured_per_kind(post):
+    off, email, in_app, digest, default = UserFactory.create_batch(5)
+    set_pref(off, K.REPLY, C.OFF)
+    set_pref(email, K.REPLY, C.EMAIL)
+    set_pref(in_app, K.REPLY, C.IN_APP)
+    set_pref(digest, K.REPLY, C.DIGEST)
+    set_pref(off, K.MENTION, C.EMAIL)  # another kind: does not matter for replies
+    deliver(K.REPLY, [off, email, in_app, digest, default], post)
+    got = dict(Notification.objects.values_list("recipient_id", "channel"))
+    assert got == {email.pk: C.EMAIL, in_app.pk: C.IN_APP, digest.pk: C.DIGEST, default.pk: C.IN_APP}
+    assert [m.to for m in mail.outbox] == [[email.email]]
+
+
+def test_defaults_email_only_mentions(post):
+    reader = UserFactory()
+    for kind in K.values:
+        deliver(kind, [reader], post)
+    assert Notification.objects.filter(recipient=reader).count() == len(K.values)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(emailed_at__isnull=False).kind == K.MENTION
+
+
+def test_mentions_switched_off_send_nothing(post):
+    reader = UserFactory()
+    set_pref(reader, K.MENTION, C.OFF)
+    deliver(K.MENTION, [reader], post)
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_muted_community_and_conversation_are_silent(post):
+    mutes_community, mutes_post, mutes_other_post, listener = UserFactory.create_batch(4)
+    Mute.objects.create(user=mutes_community, community=post.community)
+    Mute.objects.create(user=mutes_post, post=post)
+    Mute.objects.create(user=mutes_other_post, post=PostFactory(community=post.community))
+    deliver(K.MENTION, [mutes_community, mutes_post, mutes_other_post, listener], post)
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {mutes_other_post.pk, listener.pk}
+
+
+def test_join_requests_are_not_silenced_by_a_community_mute():
+    community = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    animator = MembershipFactory(community=community, role=Membership.Role.ANIMATOR).user
+    Mute.objects.create(user=animator, community=community)
+    deliver(K.JOIN_REQUEST, [animator], community_id=community.pk)
+    assert Notification.objects.get().recipient == animator
+
+
+def test_recipients_who_cannot_read_the_community_are_skipped():
+    community = CommunityFactory(visibility=Community.Visibility.SECRET)
+    post = PostFactory(community=community)
+    member = MembershipFactory(community=community).user
+    pending = MembershipFactory(community=community, status=Membership.Status.PENDING).user
+    outsider = UserFactory()
+    inactive = MembershipFactory(community=community, user=UserFactory(is_active=False)).user
+    deliver(K.MENTION, [member, pending, outsider, inactive], post)
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [member.pk]
+
+
+def test_invitations_reach_the_invited_person_of_a_secret_community():
+    community = CommunityFactory(visibility=Community.Visibility.SECRET)
+    invited = MembershipFactory(community=community, status=Membership.Status.INVITED).user
+    stranger = UserFactory()
+    deliver(K.INVITATION, [invited, stranger], community_id=community.pk)
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [invited.pk]
+
+
+def test_nothing_is_created_for_a_deleted_post_or_comment(post):
+    from django.utils import timezone
+
+    reader = UserFactory()
+    comment = CommentFactory(post=post, deleted_at=timezone.now())
+    deliver(K.REPLY, [reader], post, comment_id=comment.pk)
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    deliver(K.MENTION, [reader], post)
+    assert not Notification.objects.exists()
+
+
+def test_large_fan_out_runs_in_batches(post, monkeypatch, django_assert_max_num_queries):
+    monkeypatch.setattr(services, "BATCH_SIZE", 4)
+    readers = UserFactory.create_batch(10)
+    for reader in readers[:3]:
+        set_pref(reader, K.ANNOUNCEMENT, C.DIGEST)
+    deliver(K.ANNOUNCEMENT, readers, post)
+    assert Notification.objects.filter(kind=K.ANNOUNCEMENT).count() == 10
+    # Per batch a fixed number of queries, whatever its size: no query per recipient.
+    Notification.objects.all().delete()
+    with django_assert_max_num_queries(3 + 3 * 9):
+        deliver(K.ANNOUNCEMENT, readers, post)
+
+
+def test_email_is_multipart_with_an_unsubscribe_link(post, settings):
+    settings.SITE_URL = "https://rse.example.com"
+    reader = UserFactory(first_name="Ada")
+    comment = CommentFactory(post=post, body_md="Hello @Ada, see the **figures**.")
+    deliver(K.MENTION, [reader], post, comment_id=comment.pk, actor_id=comment.author_id)
+    (message,) = mail.outbox
+    assert message.to == [reader.email]
+    assert comment.author.display_name in message.subject
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Hello Ada" in message.body and "Hello Ada" in html
+    assert "see the **figures**" in message.body
+    link = re.search(r"https://rse\.example\.com/notifications/unsubscribe/[^\s\"<>]+/", message.body).group(0)
+    assert link in html.replace("&amp;", "&")
+    assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert read_unsubscribe_token(link.rstrip("/").rsplit("/", 1)[1]) == (reader.pk, K.MENTION)
+
+
+def test_email_is_in_the_recipients_language(post):
+    french, english = UserFactory(language="fr"), UserFactory(language="")
+    deliver(K.MENTION, [french, english], post)
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    fr_html = by_recipient[french.email].alternatives[0][0]
+    en_html = by_recipient[english.email].alternatives[0][0]
+    assert '<html lang="fr">' in fr_html
+    assert f'<html lang="{settings.LANGUAGE_CODE}">' in en_html
+    # Django's own French catalogue names the months: the rendering really ran in French.
+    from django.utils import formats, translation
+
+    created = Notification.objects.get(recipient=french).created_at
+    with translation.override("fr"):
+        month = formats.date_format(created, "F")
+    assert month in by_recipient[french.email].body
+    assert month in fr_html
+
+
+def test_unsubscribe_token_is_tamper_proof():
+    from django.core import signing
+
+    token = unsubscribe_token(7, K.MENTION)
+    assert read_unsubscribe_token(token) == (7, K.MENTION)
+    with pytest.raises(signing.BadSignature):
+        read_unsubscribe_token(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+
+
+def test_digest_sends_pending_items_once():
+    reader = UserFactory()
+    set_pref(reader, K.REPLY, C.DIGEST)
+    set_pref(reader, K.ANSWER, C.DIGEST)
+    post = PostFactory()
+    deliver(K.REPLY, [reader], post)
+    deliver(K.ANSWER, [reader], post)
+    deliver(K.ANNOUNCEMENT, [reader], post)  # in-app only: not in the digest
+    assert mail.outbox == []
+    assert tasks.send_digests_task.delay().get() == 1
+    assert tasks.send_digests_task.delay().get() == 0
+    (message,) = mail.outbox
+    assert message.to == [reader.email]
+    assert message.body.count("/notifications/") >= 2
+    assert message.extra_headers["List-Unsubscribe"].startswith("<")
+    assert tasks.send_digest_task.delay(reader.pk).get() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_digest_skips_what_was_already_read():
+    reader = UserFactory()
+    set_pref(reader, K.REPLY, C.DIGEST)
+    deliver(K.REPLY, [reader], PostFactory())
+    services.do_mark_all_read(reader)
+    assert services.do_send_digest(reader.pk) == 0
+    assert mail.outbox == []
+    assert not services.users_with_pending_digest().exists()
+
+
+def test_digest_runs_daily_from_beat():
+    from rse.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notification-digests"]
+    assert entry["task"] == tasks.send_digests_task.name
+    assert entry["task"] in app.tasks
+
+
+def test_mark_read_and_publish_the_new_count(published, post, django_capture_on_commit_callbacks):
+    reader = UserFactory()
+    deliver(K.REPLY, [reader], post)
+    deliver(K.ANSWER, [reader], post)
+    published.clear()
+    first = Notification.objects.filter(recipient=reader).first()
+    other = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.do_mark_read(other, [first.pk]) == 0  # not theirs
+        assert services.do_mark_read(reader, [first.pk]) == 1
+    assert services.unread_count(reader.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.do_mark_all_read(reader) == 1
+    assert services.unread_count(reader.pk) == 0
+
+
+def test_set_preferences_validates():
+    from django.core.exceptions import ValidationError
+
+    user = UserFactory()
+    prefs = services.do_set_preferences(user, {K.REPLY: C.EMAIL})
+    assert prefs[K.REPLY] == C.EMAIL and prefs[K.MENTION] == C.EMAIL and prefs[K.ANSWER] == C.IN_APP
+    with pytest.raises(ValidationError):
+        services.do_set_preferences(user, {"gossip": C.EMAIL})
+    with pytest.raises(ValidationError):
+        services.do_set_preferences(user, {K.REPLY: "pigeon"})
+
+
+def test_cannot_mute_what_one_cannot_read():
+    from django.core.exceptions import ValidationError
+
+    secret = CommunityFactory(visibility=Community.Visibility.SECRET)
+    with pytest.raises(ValidationError):
+        services.do_mute(UserFactory(), community=secret)
+
+
+def test_recipient_helpers():
+    from communities.notifications import selectors
+    from communities.tests.factories_realtime import ItemFactory
+    from directory.models import Follow
+    from repository.models import ItemFollow
+
+    item, other_item = ItemFactory(), ItemFactory()
+    fan, other_fan, colleague = UserFactory.create_batch(3)
+    ItemFollow.objects.create(user=fan, item=item)
+    ItemFollow.objects.create(user=fan, item=other_item)
+    ItemFollow.objects.create(user=other_fan, item=other_item)
+    assert sorted(selectors.item_follower_ids([item.pk, other_item.pk])) == sorted([fan.pk, other_fan.pk])
+    Follow.objects.create(follower=fan, followed=colleague)
+    assert selectors.person_follower_ids(colleague.pk) == [fan.pk]
+    community = CommunityFactory()
+    owner = MembershipFactory(community=community, role=Membership.Role.OWNER).user
+    MembershipFactory(community=community, role=Membership.Role.ANIMATOR, status=Membership.Status.INVITED)
+    MembershipFactory(community=community)
+    assert selectors.moderator_ids(community.pk) == [owner.pk]
