@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "communities.notifications.send_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "purge-unconfirmed-directory-imports": {
+        "task": "directory.tasks.purge_old_imports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
 CELERY_IMPORTS = ["communities.notifications.tasks"]
