@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "directory.models.OrgUnit.Kind",
         "FieldDefinitionKindEnum": "repository.models.FieldDefinition.Kind",
+        "NotificationKindEnum": "communities.models.NotificationKind",
+        "NotificationChannelEnum": "communities.models.NotificationChannel",
     },
 }
 
