@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
 
-.PHONY: run test test-services lint format migrate demo messages browser-deps check clean
+.PHONY: run test test-services lint format migrate demo messages browser-deps check clean bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,3 +64,13 @@ check: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+## bench: the performance targets at full scale on PostgreSQL + Redis (builds its own database once)
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rse_bench
+bench: export REDIS_URL ?= redis://127.0.0.1:6379/14
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.run --scale full
+
+## bench-smoke: every benchmark scenario at a tiny scale (CI: proves they run, measures nothing)
+bench-smoke: $(VENV)/.installed-dev
+	RSE_VAR_DIR=$(CURDIR)/var/bench-smoke DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-smoke/bench.sqlite3} $(PY) -m bench.run --scale smoke

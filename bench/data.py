@@ -41,7 +41,12 @@ def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8
         unit, _ = OrgUnit.objects.get_or_create(slug="bench-unit", defaults={"name": "Bench unit"})
         _batched(
             [
-                User(email=f"user{i}@bench.example", first_name=f"Bench{i}", last_name=rng.choice(WORDS).title(), password=password)
+                User(
+                    email=f"user{i}@bench.example",
+                    first_name=f"Bench{i}",
+                    last_name=rng.choice(WORDS).title(),
+                    password=password,
+                )
                 for i in range(users)
             ],
             User,
