@@ -699,5 +699,12 @@ def search_page(request):
     return render(
         request,
         "communities/search.html",
-        {"q": q, "type": kind, "types": TYPES, "results": results, "total": sum(len(v) for v in results.values())},
+        {
+            "q": q,
+            "type": kind,
+            "types": TYPES,
+            # A list of pairs: a dict with an "items" key would hide dict.items() from templates.
+            "sections": list(results.items()),
+            "total": sum(len(v) for v in results.values()),
+        },
     )
