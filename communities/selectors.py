@@ -80,11 +80,22 @@ def feed_ordering(order):
     return FEED_ORDERINGS.get(order, FEED_ORDERINGS["newest"])
 
 
+FEED_PREFETCH = ("attachments", "poll_options")
+
+
 def with_feed_related(qs):
     """Everything a feed card shows, joined or prefetched once for the whole page."""
     return qs.select_related(
         "community", "author", "poll", "event", "shared_from__community", "shared_from__author"
-    ).prefetch_related("attachments", "poll_options")
+    ).prefetch_related(*FEED_PREFETCH)
+
+
+def my_memberships(user) -> dict:
+    """community_id → my Membership, all of them in one query (a person is in tens of
+    communities, not thousands): lets a page decide every permission without more queries."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {m.community_id: m for m in Membership.objects.filter(user=user)}
 
 
 def access_comment_by_id(user, comment_id) -> Comment:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,10 +57,15 @@ def _apply_errors(form, exc):
 def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None):
     """One page of posts with per-viewer flags; the next page for htmx infinite scroll."""
     try:
-        page = paginate(qs, ordering=ordering, cursor=request.GET.get("cursor"), size=settings.RSE_PAGE_SIZE)
+        # Prefetch once for the page and the pinned posts together (fixed query count).
+        page = paginate(
+            qs.prefetch_related(None), ordering=ordering, cursor=request.GET.get("cursor"), size=settings.RSE_PAGE_SIZE
+        )
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
-    annotate_posts_for_viewer(request.user, [*extra_posts, *page.items], memberships=memberships)
+    posts = [*extra_posts, *page.items]
+    prefetch_related_objects(posts, *selectors.FEED_PREFETCH)
+    annotate_posts_for_viewer(request.user, posts, memberships=memberships)
     params = request.GET.copy()
     params.pop("cursor", None)
     context = {**context, "page": page, "query_string": params.urlencode()}
@@ -184,15 +189,17 @@ def community_edit(request, slug):
     return render(request, "communities/community_form.html", {"form": form, "community": community})
 
 
-def _community_context(request, community):
-    membership = perms.get_membership(request.user, community)
+def _community_context(request, community, memberships=None):
+    if memberships is None:
+        membership = perms.get_membership(request.user, community)
+    else:
+        membership = memberships.get(community.pk)
     return {
         "community": community,
         "membership": membership,
         "can_read": perms.can_read_community(request.user, community, membership),
         "can_post": perms.can_post(request.user, community, membership),
-        "can_announce": perms.can_moderate(request.user, community, membership)
-        or perms.can_announce(request.user, community, membership),
+        "can_announce": perms.can_announce(request.user, community, membership),
         "can_moderate": perms.can_moderate(request.user, community, membership),
         "can_request": perms.can_request_to_join(request.user, community, membership),
         "tags": list(community.tags.all()),
@@ -202,7 +209,8 @@ def _community_context(request, community):
 @login_required
 def community_detail(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
-    context = _community_context(request, community)
+    memberships = selectors.my_memberships(request.user)
+    context = _community_context(request, community, memberships)
     if not context["can_read"]:
         return render(request, "communities/community_detail.html", {**context, "page": None})
     order = request.GET.get("order", "newest")
@@ -210,7 +218,7 @@ def community_detail(request, slug):
     unanswered_only = request.GET.get("unanswered") == "1"
     pinned = []
     if not request.GET.get("cursor") and not kind and not unanswered_only:
-        pinned = list(selectors.pinned_posts(request.user, community)[:5])
+        pinned = list(selectors.pinned_posts(request.user, community).prefetch_related(None)[:5])
     return _feed(
         request,
         selectors.community_feed(request.user, community, kind=kind, unanswered=unanswered_only),
@@ -218,6 +226,7 @@ def community_detail(request, slug):
         {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
         ordering=selectors.feed_ordering(order),
         extra_posts=pinned,
+        memberships=memberships,
     )
 
 
