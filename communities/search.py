@@ -86,6 +86,14 @@ def highlight(text: str, terms, *, width=160) -> str:
     return mark_safe(prefix + html + suffix)  # noqa: S308 - every piece escaped above
 
 
+def _best_text(body, title, terms):
+    """The body when it holds a term, else the title (so the snippet shows why it matched)."""
+    folded = normalize(body)
+    if body and any(normalize(t) in folded for t in terms):
+        return body
+    return title or body
+
+
 def _like_all(fields, terms):
     condition = Q()
     for term in terms:
@@ -128,7 +136,7 @@ def search_posts(user, query, limit=20):
         for row in rows:
             row.rank = _like_rank(row.title, row.body_md, terms)
         rows = sorted(rows, key=lambda r: (-r.rank, -r.pk))[:limit]
-    return [Hit("posts", p, str(p), highlight(p.body_md or p.title, terms), p.rank) for p in rows]
+    return [Hit("posts", p, str(p), highlight(_best_text(p.body_md, p.title, terms), terms), p.rank) for p in rows]
 
 
 def search_comments(user, query, limit=20):
@@ -158,7 +166,10 @@ def search_communities(user, query, limit=20):
         for row in rows:
             row.rank = _like_rank(row.name, row.description_md, terms)
         rows = sorted(rows, key=lambda r: (-r.rank, r.pk))[:limit]
-    return [Hit("communities", c, c.name, highlight(c.description_md or c.name, terms), c.rank) for c in rows]
+    return [
+        Hit("communities", c, c.name, highlight(_best_text(c.description_md, c.name, terms), terms), c.rank)
+        for c in rows
+    ]
 
 
 def search_people(user, query, limit=20):
