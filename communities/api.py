@@ -226,6 +226,18 @@ def _datetime(value, field):
     return parsed
 
 
+def _text(data, key, default=""):
+    """A text field from JSON or a form: None becomes the default, anything not text is a 400."""
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool | int | float):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValidationError({key: _("Expected text.")})
+    return value
+
+
 def _list(value):
     if value is None:
         return []
@@ -249,8 +261,8 @@ def communities(request):
     if request.method == "POST":
         d = request.data
         community = services.do_create_community(
-            request.user, name=d.get("name", ""), description_md=d.get("description_md", ""),
-            visibility=d.get("visibility", "open"), tags=_list(d.get("tags")), cover=request.FILES.get("cover"),
+            request.user, name=_text(d, "name"), description_md=_text(d, "description_md"),
+            visibility=_text(d, "visibility", "open"), tags=_list(d.get("tags")), cover=request.FILES.get("cover"),
         )  # fmt: skip
         return Response(_community_data(request, community), status=status.HTTP_201_CREATED)
     scope = request.query_params.get("scope", "all")
@@ -273,8 +285,8 @@ def community_detail(request, slug):
     if request.method == "PATCH":
         d = request.data
         services.do_update_community(
-            request.user, community, name=d.get("name"), description_md=d.get("description_md"),
-            visibility=d.get("visibility"), tags=_list(d["tags"]) if "tags" in d else None,
+            request.user, community, name=_text(d, "name", None), description_md=_text(d, "description_md", None),
+            visibility=_text(d, "visibility", None), tags=_list(d["tags"]) if "tags" in d else None,
             cover=request.FILES.get("cover"),
         )  # fmt: skip
     return Response(_community_data(request, community))
@@ -369,14 +381,14 @@ def community_posts(request, slug):
         d = request.data
         post = services.do_create_post(
             request.user, community,
-            kind=d.get("kind", Post.Kind.DISCUSSION), title=d.get("title", ""), body_md=d.get("body_md", ""),
+            kind=_text(d, "kind", Post.Kind.DISCUSSION), title=_text(d, "title"), body_md=_text(d, "body_md"),
             requires_ack=str(d.get("requires_ack", "")).lower() in ("1", "true", "yes", "on"),
-            poll_options=_list(d.get("poll_options")),
+            poll_options=d.getlist("poll_options") if hasattr(d, "getlist") else _list(d.get("poll_options")),
             poll_multiple=str(d.get("poll_multiple", "")).lower() in ("1", "true", "yes", "on"),
             poll_closes_at=_datetime(d.get("poll_closes_at"), "poll_closes_at"),
             event_starts_at=_datetime(d.get("event_starts_at"), "event_starts_at"),
             event_ends_at=_datetime(d.get("event_ends_at"), "event_ends_at"),
-            event_place=d.get("event_place", ""), files=_files(request),
+            event_place=_text(d, "event_place"), files=_files(request),
         )  # fmt: skip
         return _one_post(request, post.pk, code=status.HTTP_201_CREATED)
     if not perms.can_read_community(request.user, community):
@@ -394,7 +406,9 @@ def community_posts(request, slug):
 def post_detail(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "PATCH":
-        services.do_edit_post(request.user, post, title=request.data.get("title"), body_md=request.data.get("body_md"))
+        services.do_edit_post(
+            request.user, post, title=_text(request.data, "title", None), body_md=_text(request.data, "body_md", None)
+        )
     elif request.method == "DELETE":
         services.do_delete_post(request.user, post)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -474,7 +488,7 @@ def post_accept(request, pk):
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     target = selectors.access_community_by_slug(request.user, str(request.data.get("community", "")))
-    shared = services.do_share_post(request.user, post, target, body_md=request.data.get("body_md", ""))
+    shared = services.do_share_post(request.user, post, target, body_md=_text(request.data, "body_md"))
     return _one_post(request, shared.pk, code=status.HTTP_201_CREATED)
 
 
@@ -503,7 +517,7 @@ def post_comments(request, pk):
             if parent is None:
                 raise ValidationError({"parent": _("You can only reply to a comment of this post.")})
         comment = services.do_create_comment(
-            request.user, post, body_md=request.data.get("body_md", ""), parent=parent, files=_files(request)
+            request.user, post, body_md=_text(request.data, "body_md"), parent=parent, files=_files(request)
         )
         return Response(_comment_data(request, [comment])[0], status=status.HTTP_201_CREATED)
     moderator = perms.can_moderate(request.user, post.community)
@@ -523,7 +537,7 @@ def comment_detail(request, pk):
     if request.method == "DELETE":
         services.do_delete_comment(request.user, comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
-    comment = services.do_edit_comment(request.user, comment, body_md=request.data.get("body_md", ""))
+    comment = services.do_edit_comment(request.user, comment, body_md=_text(request.data, "body_md"))
     return Response(_comment_data(request, [comment])[0])
 
 

@@ -181,7 +181,7 @@ def bookmarked_posts(user):
     return with_feed_related(visible_posts(user).filter(pk__in=Bookmark.objects.filter(user=user).values("post_id")))
 
 
-def list_comments(user, post, *, moderator=False):
+def list_comments(user, post):
     """The whole conversation under a post, replies after their parent. Deleted comments come
     too: the template shows animators a tombstone and others a placeholder when needed."""
     return list(

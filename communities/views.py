@@ -493,9 +493,11 @@ def post_rsvp(request, pk):
 @require_POST
 def post_accept(request, pk):
     def accept(post):
-        comment_id = request.POST.get("comment")
+        comment_id = request.POST.get("comment", "")
         comment = None
         if comment_id:
+            if not comment_id.isdigit():
+                raise ValidationError(_("This answer does not belong to the question."))
             comment = get_object_or_404(Comment.objects.alive(), pk=comment_id, post=post)
         services.do_accept_answer(request.user, post, comment)
 

@@ -3,35 +3,32 @@
 (function () {
   "use strict";
 
-  function csrf() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
-    catch (e) { return ""; }
-  }
   function gettext(s) { return window.gettext ? window.gettext(s) : s; }
 
-  // --- Preview -----------------------------------------------------------------------------
+  // --- Preview: an htmx button posting the textarea to the preview view --------------------------
+  var previewCount = 0;
   function setupPreview(textarea) {
     var form = textarea.closest("form");
     var url = form && form.dataset.previewUrl;
-    if (!url || textarea.dataset.previewReady) return;
+    if (!url || textarea.dataset.previewReady || !window.htmx) return;
     textarea.dataset.previewReady = "1";
+    if (!textarea.id) textarea.id = "md-input-" + (++previewCount);
+    var out = document.createElement("div");
+    out.className = "preview-out";
+    out.id = textarea.id + "-preview";
+    out.setAttribute("aria-live", "polite");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "preview-button";
     button.textContent = gettext("Preview");
-    var out = document.createElement("div");
-    out.className = "preview-out";
-    out.setAttribute("aria-live", "polite");
+    button.setAttribute("hx-post", url);
+    button.setAttribute("hx-include", "#" + textarea.id);
+    button.setAttribute("hx-target", "#" + out.id);
+    button.setAttribute("hx-swap", "innerHTML");
+    button.setAttribute("aria-controls", out.id);
     textarea.insertAdjacentElement("afterend", out);
     textarea.insertAdjacentElement("afterend", button);
-    button.addEventListener("click", function () {
-      var body = new URLSearchParams();
-      body.set("body_md", textarea.value);
-      fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : ""; })
-        .then(function (html) { out.innerHTML = html; })  // server-sanitised HTML
-        .catch(function () { out.textContent = ""; });
-    });
+    window.htmx.process(button);
   }
 
   // --- Autocomplete (@person, [[item]]) ------------------------------------------------------------
