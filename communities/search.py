@@ -50,9 +50,12 @@ def terms_of(query: str) -> list[str]:
     return [w for w in _WORD.findall(query or "") if len(w) > 1][:8]
 
 
+_MARKUP = re.compile(r"[*`]|\[\[|\]\]|^\s{0,3}#{1,6}\s|^\s{0,3}>\s?", re.MULTILINE)
+
+
 def highlight(text: str, terms, *, width=160) -> str:
-    """An escaped window of `text` around the first term, terms wrapped in <mark>."""
-    text = re.sub(r"\s+", " ", text or "").strip()
+    """An escaped window of `text` (markdown markup dropped) around the first term, terms in <mark>."""
+    text = re.sub(r"\s+", " ", _MARKUP.sub("", text or "")).strip()
     if not text:
         return ""
     folded = normalize(text)

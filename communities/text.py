@@ -19,7 +19,8 @@ from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
 
 MENTION_RE = re.compile(r"(?<![\w@.+\\-])@([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)", re.IGNORECASE)
-HASHTAG_RE = re.compile(r"(?<![\w&/#\\])#([^\W\d_][\w-]{0,58})")
+# A hashtag holds at least one letter: #5S and #kaizen are tags, #2024 or #1 are not.
+HASHTAG_RE = re.compile(r"(?<![\w&/#\\])#(?=[\w-]*[^\W\d_])(\w[\w-]{0,58})")
 ITEM_RE = re.compile(r"\[\[([^\[\]\n]{1,200})\]\]")
 # Code (fenced blocks, then inline spans) is left untouched.
 CODE_RE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.DOTALL)

@@ -118,12 +118,12 @@ def test_mentions_hashtags_and_items_become_links(user):
     kind = ItemType.objects.create(name="Customer", slug="customer")
     acme = Item.objects.create(item_type=kind, name="Acme Corp", slug="acme-corp")
     result = process(
-        "Hi @camille.durand, about [[Acme Corp]] and [[acme-corp]] #Qualité #2024 `@camille.durand`", author=user
+        "Hi @camille.durand, about [[Acme Corp]] and [[acme-corp]] #Qualité #2024 #5S `@camille.durand`", author=user
     )
     assert result.mentioned == [camille]
     assert f'href="{profile_url(camille.pk)}"' in result.html
     assert "@Camille Durand" in result.html
-    assert result.tags == {"qualite": "Qualité"}
+    assert result.tags == {"qualite": "Qualité", "5s": "5S"}
     assert reverse("tag_detail", args=["qualite"]) in result.html
     assert result.items == [acme]
     assert result.html.count(item_url("acme-corp")) == 2
