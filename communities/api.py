@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -47,13 +48,13 @@ class CommunitySerializer(serializers.Serializer):
     cover = serializers.SerializerMethodField()
     my_membership = serializers.SerializerMethodField()
 
-    def get_tags(self, obj):
+    def get_tags(self, obj) -> list[str]:
         return [t.name for t in obj.tags.all()]
 
-    def get_cover(self, obj):
+    def get_cover(self, obj) -> str | None:
         return obj.cover.url if obj.cover else None
 
-    def get_my_membership(self, obj):
+    def get_my_membership(self, obj) -> dict | None:
         m = getattr(obj, "viewer_membership", None)
         return {"role": m.role, "status": m.status} if m else None
 
@@ -95,16 +96,16 @@ class PostSerializer(serializers.Serializer):
     attachments = serializers.SerializerMethodField()
     viewer = serializers.SerializerMethodField()
 
-    def get_community(self, obj):
+    def get_community(self, obj) -> dict:
         return {"id": obj.community_id, "slug": obj.community.slug, "name": obj.community.name}
 
-    def get_pinned(self, obj):
+    def get_pinned(self, obj) -> bool:
         return obj.pinned_at is not None
 
-    def get_highlighted(self, obj):
+    def get_highlighted(self, obj) -> bool:
         return obj.highlighted_at is not None
 
-    def get_shared_from(self, obj):
+    def get_shared_from(self, obj) -> dict | None:
         if not obj.shared_from_id:
             return None
         if not obj.original_readable:
@@ -112,7 +113,7 @@ class PostSerializer(serializers.Serializer):
         original = obj.shared_from
         return {"id": original.pk, "visible": True, "title": str(original), "community": original.community.slug}
 
-    def get_acknowledgements(self, obj):
+    def get_acknowledgements(self, obj) -> dict | None:
         if not obj.requires_ack:
             return None
         data = {"acknowledged": obj.has_acked}
@@ -120,7 +121,7 @@ class PostSerializer(serializers.Serializer):
             data.update(count=obj.acks_count, members=obj.community.members_count)
         return data
 
-    def get_poll(self, obj):
+    def get_poll(self, obj) -> dict | None:
         if obj.kind != Post.Kind.POLL:
             return None
         poll = obj.poll
@@ -136,17 +137,17 @@ class PostSerializer(serializers.Serializer):
             ],
         }
 
-    def get_event(self, obj):
+    def get_event(self, obj) -> dict | None:
         if obj.kind != Post.Kind.EVENT:
             return None
         e = obj.event
         return {"starts_at": e.starts_at, "ends_at": e.ends_at, "place": e.place,
                 "yes": e.yes_count, "maybe": e.maybe_count, "no": e.no_count}  # fmt: skip
 
-    def get_attachments(self, obj):
+    def get_attachments(self, obj) -> list[dict]:
         return [_attachment(a) for a in obj.attachments.all()]
 
-    def get_viewer(self, obj):
+    def get_viewer(self, obj) -> dict:
         return {
             "reaction": obj.my_reaction,
             "bookmarked": obj.is_bookmarked,
@@ -170,14 +171,52 @@ class CommentSerializer(serializers.Serializer):
     reactions_count = serializers.IntegerField()
     my_reaction = serializers.CharField(allow_null=True, default=None)
 
-    def get_deleted(self, obj):
+    def get_deleted(self, obj) -> bool:
         return obj.deleted_at is not None
 
-    def get_body_md(self, obj):
+    def get_body_md(self, obj) -> str:
         return "" if obj.deleted_at else obj.body_md
 
-    def get_body_html(self, obj):
+    def get_body_html(self, obj) -> str:
         return "" if obj.deleted_at else obj.body_html
+
+
+# --- Input shapes (documentation for the OpenAPI schema; validation is the services' job) -------
+
+
+class CommunityInput(serializers.Serializer):
+    name = serializers.CharField()
+    description_md = serializers.CharField(required=False)
+    visibility = serializers.ChoiceField(choices=["open", "restricted", "private", "secret"], required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    cover = serializers.ImageField(required=False)
+
+
+class PostInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Post.Kind.values, required=False)
+    title = serializers.CharField(required=False)
+    body_md = serializers.CharField(required=False)
+    requires_ack = serializers.BooleanField(required=False)
+    poll_options = serializers.ListField(child=serializers.CharField(), required=False)
+    poll_multiple = serializers.BooleanField(required=False)
+    poll_closes_at = serializers.DateTimeField(required=False)
+    event_starts_at = serializers.DateTimeField(required=False)
+    event_ends_at = serializers.DateTimeField(required=False)
+    event_place = serializers.CharField(required=False)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class CommentInput(serializers.Serializer):
+    body_md = serializers.CharField()
+    parent = serializers.IntegerField(required=False)
+
+
+def _input(name, **fields):
+    return inline_serializer(name, fields)
+
+
+def _paged(item, name):
+    return inline_serializer(name, {"results": item(many=True), "next": serializers.URLField(allow_null=True)})
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -255,6 +294,8 @@ def _files(request):
 COMMUNITY_ORDERINGS = {"active": ("-last_activity_at", "-id"), "suggested": ("-members_count", "id")}
 
 
+@extend_schema(methods=["GET"], responses=_paged(CommunitySerializer, "CommunityPage"))
+@extend_schema(methods=["POST"], request=CommunityInput, responses={201: CommunitySerializer})
 @api_view(["GET", "POST"])
 @parser_classes(PARSERS)
 def communities(request):
@@ -278,6 +319,7 @@ def communities(request):
     return Response({"results": data, "next": _next_url(request, page.next_cursor)})
 
 
+@extend_schema(request=CommunityInput, responses=CommunitySerializer)
 @api_view(["GET", "PATCH"])
 @parser_classes(PARSERS)
 def community_detail(request, slug):
@@ -292,6 +334,11 @@ def community_detail(request, slug):
     return Response(_community_data(request, community))
 
 
+@extend_schema(
+    request=None,
+    responses=_input("JoinResult", role=serializers.CharField(), status=serializers.CharField()),
+    description="Join an open community, or ask to join a restricted/private one (pending), or accept an invitation.",
+)
 @api_view(["POST"])
 def community_join(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -299,6 +346,7 @@ def community_join(request, slug):
     return Response({"role": membership.role, "status": membership.status}, status=status.HTTP_200_OK)
 
 
+@extend_schema(request=None, responses={204: None})
 @api_view(["POST"])
 def community_leave(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -306,6 +354,9 @@ def community_leave(request, slug):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(
+    request=None, responses=_input("InvitationResult", role=serializers.CharField(), status=serializers.CharField())
+)
 @api_view(["POST"])
 def community_invitation(request, slug, action):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -316,6 +367,12 @@ def community_invitation(request, slug, action):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(
+    request=_input(
+        "InviteInput", user_id=serializers.IntegerField(required=False), email=serializers.EmailField(required=False)
+    ),
+    responses={201: MembershipSerializer},
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def community_invite(request, slug):
@@ -332,6 +389,7 @@ def community_invite(request, slug):
     return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=_paged(MembershipSerializer, "MembershipPage"))
 @api_view(["GET"])
 def community_members(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -350,6 +408,11 @@ def community_members(request, slug):
     )
 
 
+@extend_schema(
+    request=_input("RoleInput", role=serializers.ChoiceField(choices=Membership.Role.values, required=False)),
+    responses=MembershipSerializer,
+    description="action: approve, reject, remove, role.",
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def membership_action(request, pk, action):
@@ -373,6 +436,8 @@ def membership_action(request, pk, action):
 # --- Posts --------------------------------------------------------------------------------------
 
 
+@extend_schema(methods=["GET"], responses=_paged(PostSerializer, "PostPage"))
+@extend_schema(methods=["POST"], request=PostInput, responses={201: PostSerializer})
 @api_view(["GET", "POST"])
 @parser_classes(PARSERS)
 def community_posts(request, slug):
@@ -401,6 +466,12 @@ def community_posts(request, slug):
     return _post_page(request, qs, selectors.feed_ordering(order))
 
 
+@extend_schema(
+    request=_input(
+        "PostEdit", title=serializers.CharField(required=False), body_md=serializers.CharField(required=False)
+    ),
+    responses=PostSerializer,
+)
 @api_view(["GET", "PATCH", "DELETE"])
 @parser_classes(PARSERS)
 def post_detail(request, pk):
@@ -421,12 +492,20 @@ def _post_action(request, pk, fn, code=status.HTTP_200_OK):
     return _one_post(request, pk, code=code)
 
 
+@extend_schema(
+    request=_input("ReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.values)),
+    responses=PostSerializer,
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_react(request, pk):
     return _post_action(request, pk, lambda p: services.do_react(request.user, request.data.get("kind", ""), post=p))
 
 
+@extend_schema(
+    request=_input("VoteInput", options=serializers.ListField(child=serializers.IntegerField())),
+    responses=PostSerializer,
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_vote(request, pk):
@@ -436,22 +515,29 @@ def post_vote(request, pk):
     return _post_action(request, pk, lambda p: services.do_vote(request.user, p, options or []))
 
 
+@extend_schema(
+    request=_input("RsvpInput", answer=serializers.ChoiceField(choices=["yes", "maybe", "no"])),
+    responses=PostSerializer,
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_rsvp(request, pk):
     return _post_action(request, pk, lambda p: services.do_rsvp(request.user, p, request.data.get("answer", "")))
 
 
+@extend_schema(request=None, responses=PostSerializer)
 @api_view(["POST"])
 def post_acknowledge(request, pk):
     return _post_action(request, pk, lambda p: services.do_acknowledge(request.user, p))
 
 
+@extend_schema(request=None, responses=PostSerializer)
 @api_view(["POST"])
 def post_bookmark(request, pk):
     return _post_action(request, pk, lambda p: services.do_toggle_bookmark(request.user, p))
 
 
+@extend_schema(request=_input("PinInput", pinned=serializers.BooleanField(required=False)), responses=PostSerializer)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_pin(request, pk):
@@ -459,6 +545,9 @@ def post_pin(request, pk):
     return _post_action(request, pk, lambda p: services.do_pin_post(request.user, p, pinned=pinned))
 
 
+@extend_schema(
+    request=_input("HighlightInput", highlighted=serializers.BooleanField(required=False)), responses=PostSerializer
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_highlight(request, pk):
@@ -466,6 +555,9 @@ def post_highlight(request, pk):
     return _post_action(request, pk, lambda p: services.do_highlight_post(request.user, p, highlighted=on))
 
 
+@extend_schema(
+    request=_input("AcceptInput", comment=serializers.IntegerField(allow_null=True)), responses=PostSerializer
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_accept(request, pk):
@@ -483,6 +575,10 @@ def post_accept(request, pk):
     return _post_action(request, pk, accept)
 
 
+@extend_schema(
+    request=_input("ShareInput", community=serializers.CharField(), body_md=serializers.CharField(required=False)),
+    responses={201: PostSerializer},
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_share(request, pk):
@@ -502,6 +598,8 @@ def _comment_data(request, comments):
     return CommentSerializer(comments, many=True).data
 
 
+@extend_schema(methods=["GET"], responses=_paged(CommentSerializer, "CommentPage"))
+@extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentSerializer})
 @api_view(["GET", "POST"])
 @parser_classes(PARSERS)
 def post_comments(request, pk):
@@ -530,6 +628,7 @@ def post_comments(request, pk):
     return Response({"results": _comment_data(request, page.items), "next": _next_url(request, page.next_cursor)})
 
 
+@extend_schema(request=CommentInput, responses=CommentSerializer)
 @api_view(["PATCH", "DELETE"])
 @parser_classes(PARSERS)
 def comment_detail(request, pk):
@@ -541,6 +640,10 @@ def comment_detail(request, pk):
     return Response(_comment_data(request, [comment])[0])
 
 
+@extend_schema(
+    request=_input("CommentReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.values)),
+    responses=CommentSerializer,
+)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def comment_react(request, pk):
@@ -560,6 +663,9 @@ FEEDS = {
 }
 
 
+@extend_schema(
+    responses=_paged(PostSerializer, "FeedPage"), description="name: home, essentials, questions, bookmarks."
+)
 @api_view(["GET"])
 def feed(request, name):
     if name not in FEEDS:
@@ -568,6 +674,7 @@ def feed(request, name):
     return _post_page(request, FEEDS[name](request.user), selectors.feed_ordering(order))
 
 
+@extend_schema(responses=_input("SearchResults", q=serializers.CharField(), results=serializers.DictField()))
 @api_view(["GET"])
 def search_view(request):
     q = request.query_params.get("q", "").strip()[:200]

@@ -6,6 +6,7 @@ urlpatterns = [
     path("communities/", api.communities, name="api-communities"),
     path("communities/<slug:slug>/", api.community_detail, name="api-community"),
     path("communities/<slug:slug>/join/", api.community_join, name="api-community-join"),
+    path("communities/<slug:slug>/request/", api.community_join, name="api-community-request"),
     path("communities/<slug:slug>/leave/", api.community_leave, name="api-community-leave"),
     path("communities/<slug:slug>/invite/", api.community_invite, name="api-community-invite"),
     path(

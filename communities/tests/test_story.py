@@ -140,3 +140,15 @@ def test_browser_bad_input_never_500(logged_client, user):
     assert logged_client.post(reverse("post_vote", args=[post.pk]), {"option": ["x"]}).status_code == 302
     assert logged_client.post(reverse("membership_action", args=[1, "dance"])).status_code == 404
     assert logged_client.post(reverse("comment_create", args=[post.pk]), {"body_md": ""}).status_code == 302
+
+
+def test_api_is_documented_in_the_schema(logged_client):
+    schema = logged_client.get("/api/v1/schema/").content.decode()
+    for path in [
+        "/api/v1/communities/{slug}/posts/",
+        "/api/v1/posts/{pk}/vote/",
+        "/api/v1/feeds/{name}/",
+        "/api/v1/search/",
+    ]:
+        assert path in schema, path
+    assert "PostInput" in schema and "VoteInput" in schema
