@@ -146,7 +146,7 @@ def test_api_is_documented_in_the_schema(logged_client):
     schema = logged_client.get("/api/v1/schema/").content.decode()
     for path in [
         "/api/v1/communities/{slug}/posts/",
-        "/api/v1/posts/{pk}/vote/",
+        "/api/v1/posts/{id}/vote/",
         "/api/v1/feeds/{name}/",
         "/api/v1/search/",
     ]:
