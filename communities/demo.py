@@ -155,5 +155,166 @@ def seed_communities():
     return f"{len(COMMUNITIES)} communities, {created_posts} new posts"
 
 
+# --- Conversations that show every feature ------------------------------------------------------
+# Seeded through the services, so counters, trail events, mentions and hashtags are real.
+
+
+def _member(community, email=None, role=None, rng=None):
+    qs = Membership.objects.filter(community=community, status=Membership.Status.ACTIVE).select_related("user")
+    if email:
+        found = qs.filter(user__email=email).first()
+        if found:
+            return found.user
+    if role:
+        found = qs.filter(role__in=role).order_by("id").first()
+        if found:
+            return found.user
+    people = [m.user for m in qs.order_by("id")]
+    return rng.choice(people) if rng else people[0]
+
+
+def _others(community, exclude, n, rng):
+    ids = list(
+        Membership.objects.filter(community=community, status=Membership.Status.ACTIVE)
+        .exclude(user=exclude)
+        .values_list("user_id", flat=True)
+        .order_by("user_id")
+    )
+    return list(User.objects.filter(pk__in=rng.sample(ids, min(n, len(ids)))).order_by("id"))
+
+
+def _handle(user):
+    return "@" + user.email.split("@")[0]
+
+
+def _demo_items():
+    """Business items seeded by the repository helper (order 20), if any: company-wide ones."""
+    try:
+        from repository.models import Item
+    except ImportError:  # pragma: no cover
+        return []
+    return list(Item.objects.alive().filter(restricted_to__isnull=True).order_by("id")[:4])
+
+
+@seeder(35)
+def seed_conversations():
+    from communities import services
+
+    rng = demo_random("conversations")
+    communities = {c.slug: c for c in Community.objects.filter(slug__in=[slugify(c[0]) for c in COMMUNITIES])}
+    if len(communities) < len(COMMUNITIES):
+        return "no demo communities: run the communities seeder first"
+    if Post.objects.filter(title="Where do I find the expense policy?").exists():
+        return "already seeded"
+    now = timezone.now()
+    made = []
+
+    # Questions with accepted answers (and one still open).
+    joiners = communities["new-joiners"]
+    asker = _member(joiners, rng=rng)
+    question = services.do_create_post(
+        asker, joiners, kind=Post.Kind.QUESTION, title="Where do I find the expense policy?",
+        body_md="I have my first trip next week. Where is the **expense policy**, and who approves? #onboarding",
+    )  # fmt: skip
+    helper = _member(joiners, email="camille.durand@demo.rse.example")
+    services.do_create_comment(_others(joiners, asker, 1, rng)[0], question, body_md="Ask your manager, I think?")
+    answer = services.do_create_comment(
+        helper, question,
+        body_md=f"It is on the HR portal, section *Travel*. Your manager approves in the tool. Welcome {_handle(asker)}!",
+    )  # fmt: skip
+    services.do_accept_answer(asker, question, answer)
+    services.do_react(asker, "thanks", comment=answer)
+    made.append(question)
+
+    python = communities["python-developers"]
+    asker = _member(python, rng=rng)
+    question = services.do_create_post(
+        asker, python, kind=Post.Kind.QUESTION, title="How do we pin dependencies?",
+        body_md="`pip-tools`, Poetry or plain `requirements.txt` with `~=`? #python #tooling",
+    )  # fmt: skip
+    answerer = _others(python, asker, 1, rng)[0]
+    answer = services.do_create_comment(answerer, question, body_md="Compatible-release pins (`~=`) and a lock in CI.")
+    reply = services.do_create_comment(asker, question, body_md="Thanks, and who bumps them?", parent=answer)
+    services.do_create_comment(answerer, question, body_md="A bot opens a PR every Monday.", parent=reply)
+    services.do_accept_answer(asker, question, answer)
+    services.do_create_post(
+        _others(python, asker, 1, rng)[0], python, kind=Post.Kind.QUESTION,
+        title="Anyone tried HTMX with Django forms?", body_md="Looking for examples of inline validation. #htmx",
+    )  # fmt: skip
+
+    # An announcement asking for acknowledgement, read by about two thirds.
+    comms = communities["internal-communications"]
+    hugo = _member(comms, email="hugo.bernard@demo.rse.example", role=[Membership.Role.OWNER])
+    announcement = services.do_create_post(
+        hugo, comms, kind=Post.Kind.ANNOUNCEMENT, title="New badge policy from 1 March", requires_ack=True,
+        body_md="From **1 March** badges are required at every entrance, visitors included. "
+        "Please confirm you have read this. #safety",
+    )  # fmt: skip
+    members = list(comms.memberships.filter(status=Membership.Status.ACTIVE).values_list("user_id", flat=True))
+    for uid in rng.sample(members, (len(members) * 2) // 3):
+        services.do_acknowledge(User.objects.get(pk=uid), announcement)
+    services.do_pin_post(hugo, announcement)
+
+    # A poll with votes.
+    lyon = communities["lyon-site"]
+    author = _member(lyon, role=[Membership.Role.ANIMATOR, Membership.Role.OWNER])
+    poll = services.do_create_post(
+        author, lyon, kind=Post.Kind.POLL, title="Which day for the summer barbecue?",
+        body_md="Vote before Friday! #lyon", poll_options=["Thursday 26 June", "Friday 27 June", "Tuesday 1 July"],
+        poll_closes_at=now + timedelta(days=6),
+    )  # fmt: skip
+    options = list(poll.poll_options.values_list("pk", flat=True))
+    for voter in _others(lyon, author, 18, rng):
+        services.do_vote(voter, poll, [rng.choices(options, weights=[5, 3, 1])[0]])
+
+    # An event with RSVPs.
+    running = communities["running-club"]
+    organiser = _member(running, role=[Membership.Role.ANIMATOR, Membership.Role.OWNER])
+    event = services.do_create_post(
+        organiser, running, kind=Post.Kind.EVENT, title="Lunch run along the Rhône",
+        body_md="8 km, easy pace, showers at the office. #running",
+        event_starts_at=(now + timedelta(days=9)).replace(hour=12, minute=15, second=0, microsecond=0),
+        event_ends_at=(now + timedelta(days=9)).replace(hour=13, minute=15, second=0, microsecond=0),
+        event_place="Lyon Part-Dieu, main entrance",
+    )  # fmt: skip
+    for guest in _others(running, organiser, 14, rng):
+        services.do_rsvp(guest, event, rng.choice(["yes", "yes", "maybe", "no"]))
+
+    # Posts about business items ([[slug]]), when the repository demo is there.
+    items = _demo_items()
+    accounts = communities["key-accounts"]
+    if items:
+        seller = _member(accounts, email="marc.dubois@demo.rse.example", rng=rng)
+        links = " and ".join(f"[[{item.slug}]]" for item in items[:2])
+        services.do_create_post(
+            seller, accounts, title="Account review: lessons learned",
+            body_md=f"Notes from the quarterly review of {links}. Delivery times are the main topic. #keyaccounts",
+        )  # fmt: skip
+        lean = communities["lean-continuous-improvement"]
+        services.do_create_post(
+            _member(lean, rng=rng), lean, title="Kaizen on the packaging line",
+            body_md=f"We cut changeover time by 30% on [[{items[-1].slug}]]. #kaizen",
+        )  # fmt: skip
+
+    # Mentions, hashtags, a shared post and the animators' selection.
+    lean = communities["lean-continuous-improvement"]
+    camille = _member(lean, email="camille.durand@demo.rse.example")
+    colleague = _others(lean, camille, 1, rng)[0]
+    idea = services.do_create_post(
+        camille, lean, title="5S week: share your before/after photos",
+        body_md=f"Thanks {_handle(colleague)} for starting this! Post yours with #5S and #kaizen.",
+    )  # fmt: skip
+    services.do_highlight_post(camille, idea)
+    services.do_pin_post(camille, idea)
+    quality = communities["quality-safety"]
+    if Membership.objects.filter(community=quality, user=camille, status=Membership.Status.ACTIVE).exists():
+        services.do_share_post(camille, idea, quality, body_md="Quality folks, this is for you too.")
+    for reactor in _others(lean, camille, 8, rng):
+        services.do_react(reactor, rng.choice(["like", "thanks", "insightful", "agree"]), post=idea)
+        if rng.random() < 0.3:
+            services.do_toggle_bookmark(reactor, idea)
+    return f"questions, an announcement, a poll, an event, {len(items)} linked items, a shared post"
+
+
 # Seeders of sub-packages (seed_demo only autodiscovers <app>.demo).
 from communities.notifications import demo as _notifications_demo  # noqa: E402, F401

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,10 @@ class Post(TimeStampedModel, SoftDeleteModel):
     body_html = models.TextField(blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
+    # The animators' selection for the Essentials view ("less is more").
+    highlighted_at = models.DateTimeField(null=True, blank=True)
+    requires_ack = models.BooleanField(_("ask members to confirm they have read it"), default=False)
+    acks_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now)
     comments_count = models.PositiveIntegerField(default=0, editable=False)
     reactions_count = models.PositiveIntegerField(default=0, editable=False)
@@ -158,6 +164,198 @@ class Reaction(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} {self.kind}"
+
+
+# --- Conversations: tags, revisions, mentions, bookmarks, polls, events, attachments ------
+
+
+class Tag(TimeStampedModel):
+    """A topic: describes communities and is what a #hashtag in a post points to."""
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=70, unique=True)
+    communities = models.ManyToManyField(Community, blank=True, related_name="tags")
+    posts = models.ManyToManyField(Post, blank=True, related_name="hashtags")
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+
+class PostRevision(models.Model):
+    """The text as it was before an edit: edits are visible, never silent."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    body_md = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CommentRevision(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body_md = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"revision of comment {self.comment_id}"
+
+
+class Mention(TimeStampedModel):
+    """Someone named in a post or comment. Only people who may read the community are stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="mention_user_idx")]
+
+    def __str__(self):
+        return f"@{self.user} in post {self.post_id}"
+
+
+class Bookmark(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="bookmark_unique")]
+
+    def __str__(self):
+        return f"{self.user} bookmarked {self.post_id}"
+
+
+class Acknowledgement(TimeStampedModel):
+    """ "I have read it" on an announcement that asks for it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acknowledgements")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="acknowledgements")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="acknowledgement_unique")]
+
+    def __str__(self):
+        return f"{self.user} read {self.post_id}"
+
+
+class Poll(models.Model):
+    post = models.OneToOneField(Post, primary_key=True, on_delete=models.CASCADE, related_name="poll")
+    multiple = models.BooleanField(_("several answers allowed"), default=False)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    voters_count = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self):
+        return f"poll {self.post_id}"
+
+    @property
+    def is_closed(self):
+        return self.closes_at is not None and self.closes_at <= timezone.now()
+
+
+class PollOption(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="poll_options")
+    label = models.CharField(_("option"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    votes_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class PollBallot(TimeStampedModel):
+    """One ballot per person and poll (the constraint is the rule); its choices hang off it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="poll_ballots")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="poll_one_ballot_per_person")]
+
+    def __str__(self):
+        return f"ballot of {self.user_id} on {self.post_id}"
+
+
+class PollChoice(models.Model):
+    ballot = models.ForeignKey(PollBallot, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="choices")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "option"], name="poll_choice_unique")]
+
+    def __str__(self):
+        return f"{self.ballot_id} → {self.option_id}"
+
+
+class EventDetails(models.Model):
+    post = models.OneToOneField(Post, primary_key=True, on_delete=models.CASCADE, related_name="event")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    yes_count = models.PositiveIntegerField(default=0, editable=False)
+    maybe_count = models.PositiveIntegerField(default=0, editable=False)
+    no_count = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self):
+        return f"event {self.post_id}"
+
+
+class Rsvp(TimeStampedModel):
+    class Answer(models.TextChoices):
+        YES = "yes", _("Going")
+        MAYBE = "maybe", _("Maybe")
+        NO = "no", _("Not going")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=8, choices=Answer.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="rsvp_unique")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.answer}"
+
+
+def _attachment_path(instance, filename):
+    # A random folder: files are only served through the permission-checked view.
+    return f"attachments/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(TimeStampedModel):
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=120, blank=True)
+    is_image = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
 
 
 # --- Notifications ---------------------------------------------------------------------

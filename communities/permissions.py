@@ -61,3 +61,50 @@ def can_announce(user, community, membership=_UNSET) -> bool:
     return can_moderate(user, community, membership) or (
         is_active_member(user, community, membership) and has_role(user, Role.INTERNAL_COMMS)
     )
+
+
+def can_comment(user, community, membership=_UNSET) -> bool:
+    """Members comment; in an open community anyone may join the conversation (it is open)."""
+    if community.archived_at or not can_read_community(user, community, membership):
+        return False
+    return community.visibility == Community.Visibility.OPEN or is_active_member(user, community, membership)
+
+
+def can_react(user, community, membership=_UNSET) -> bool:
+    return can_comment(user, community, membership)
+
+
+def can_edit_content(user, content) -> bool:
+    """Only the author edits their words (animators delete, they do not rewrite)."""
+    return getattr(user, "is_authenticated", False) and content.author_id == user.pk and not content.deleted_at
+
+
+def can_delete_content(user, content, community, membership=_UNSET) -> bool:
+    if not getattr(user, "is_authenticated", False) or content.deleted_at:
+        return False
+    return content.author_id == user.pk or can_moderate(user, community, membership)
+
+
+def can_accept_answer(user, post, membership=_UNSET) -> bool:
+    if post.kind != post.Kind.QUESTION or post.deleted_at:
+        return False
+    return post.author_id == user.pk or can_moderate(user, post.community, membership)
+
+
+def can_request_to_join(user, community, membership=_UNSET) -> bool:
+    """Open, restricted and private communities take requests; secret ones only invitations."""
+    if not can_see_community(user, community, membership) or community.archived_at:
+        return False
+    m = _m(user, community, membership)
+    if m is not None:
+        return m.status == Membership.Status.INVITED
+    return community.visibility != Community.Visibility.SECRET
+
+
+def can_invite(user, community, membership=_UNSET) -> bool:
+    return can_moderate(user, community, membership)
+
+
+def can_change_roles(user, community, membership=_UNSET) -> bool:
+    m = _m(user, community, membership)
+    return m is not None and m.status == Membership.Status.ACTIVE and m.role == Membership.Role.OWNER

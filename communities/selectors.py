@@ -69,3 +69,166 @@ def list_item_conversations(user, item_id):
         .select_related("community", "author")
         .order_by("-created_at", "-id")
     )
+
+
+# --- Feeds and lists ----------------------------------------------------------------------
+
+FEED_ORDERINGS = {"newest": ("-created_at", "-id"), "active": ("-last_activity_at", "-id")}
+
+
+def feed_ordering(order):
+    return FEED_ORDERINGS.get(order, FEED_ORDERINGS["newest"])
+
+
+FEED_PREFETCH = ("attachments", "poll_options")
+
+
+def with_feed_related(qs):
+    """Everything a feed card shows, joined or prefetched once for the whole page."""
+    return qs.select_related(
+        "community", "author", "poll", "event", "shared_from__community", "shared_from__author"
+    ).prefetch_related(*FEED_PREFETCH)
+
+
+def my_memberships(user) -> dict:
+    """community_id → my Membership, all of them in one query (a person is in tens of
+    communities, not thousands): lets a page decide every permission without more queries."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return {m.community_id: m for m in Membership.objects.filter(user=user)}
+
+
+def access_comment_by_id(user, comment_id) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("post__community", "author"), pk=comment_id)
+    if comment.post.deleted_at or not can_read_community(user, comment.post.community):
+        raise Http404
+    return comment
+
+
+def my_community_ids(user):
+    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
+
+
+def community_feed(user, community, *, kind=None, unanswered=False):
+    qs = visible_posts(user).filter(community=community)
+    if kind in Post.Kind.values:
+        qs = qs.filter(kind=kind)
+    if unanswered:
+        qs = qs.filter(kind=Post.Kind.QUESTION, accepted_comment__isnull=True)
+    return with_feed_related(qs)
+
+
+def pinned_posts(user, community):
+    return with_feed_related(visible_posts(user).filter(community=community, pinned_at__isnull=False)).order_by(
+        "-pinned_at", "-id"
+    )
+
+
+def _announcements_for_me(user):
+    return Q(kind=Post.Kind.ANNOUNCEMENT) & (
+        Q(community_id__in=my_community_ids(user)) | Q(community__visibility=Community.Visibility.OPEN)
+    )
+
+
+def home_feed(user):
+    """My communities, the people and business items I follow, and announcements for me."""
+    from directory.models import Follow
+    from repository.models import ItemFollow
+
+    followed_people = Follow.objects.filter(follower=user).values("followed_id")
+    followed_items = ItemFollow.objects.filter(user=user).values("item_id")
+    about_followed_item = Post.items.through.objects.filter(post_id=OuterRef("pk"), item_id__in=followed_items)
+    return with_feed_related(
+        visible_posts(user).filter(
+            Q(community_id__in=my_community_ids(user))
+            | Q(author_id__in=followed_people)
+            | Exists(about_followed_item)
+            | _announcements_for_me(user)
+        )
+    )
+
+
+def essentials_feed(user):
+    """Less is more: pinned, announcements, mentions of me, answers to me, animators' selections."""
+    from communities.models import Mention
+
+    mine = Q(community_id__in=my_community_ids(user))
+    mentioned = Mention.objects.filter(user=user).values("post_id")
+    replies_to_me = Comment.objects.alive().filter(parent__author=user).exclude(author=user).values("post_id")
+    return with_feed_related(
+        visible_posts(user).filter(
+            (mine & (Q(pinned_at__isnull=False) | Q(highlighted_at__isnull=False)))
+            | _announcements_for_me(user)
+            | Q(pk__in=mentioned)
+            | Q(author=user, kind=Post.Kind.QUESTION, comments_count__gt=0)
+            | Q(pk__in=replies_to_me)
+        )
+    )
+
+
+def unanswered_questions(user):
+    """Questions without an accepted answer, in the communities I read."""
+    return with_feed_related(visible_posts(user).filter(kind=Post.Kind.QUESTION, accepted_comment__isnull=True))
+
+
+def tag_feed(user, tag):
+    return with_feed_related(visible_posts(user).filter(hashtags=tag))
+
+
+def bookmarked_posts(user):
+    from communities.models import Bookmark
+
+    return with_feed_related(visible_posts(user).filter(pk__in=Bookmark.objects.filter(user=user).values("post_id")))
+
+
+def list_comments(user, post):
+    """The whole conversation under a post, replies after their parent. Deleted comments come
+    too: the template shows animators a tombstone and others a placeholder when needed."""
+    return list(
+        Comment.objects.filter(post=post)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def list_communities(user, *, q="", scope="all", tag=None):
+    """The communities page: search, and the filters mine / suggested / active."""
+    from directory.models import Follow, Profile, UserSkill
+
+    qs = listed_communities(user).prefetch_related("tags")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description_md__icontains=q) | Q(tags__name__icontains=q)).distinct()
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if scope == "mine":
+        return qs.filter(
+            pk__in=Membership.objects.filter(
+                user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED, Membership.Status.PENDING]
+            ).values("community_id")
+        ).order_by("name", "id")
+    if scope == "suggested":
+        unit = Profile.objects.filter(user=user).values("org_unit_id")
+        colleagues = Profile.objects.filter(org_unit_id__in=unit, org_unit__isnull=False).exclude(user=user)
+        followed = Follow.objects.filter(follower=user).values("followed_id")
+        people = Membership.objects.filter(status=Membership.Status.ACTIVE).filter(
+            Q(user_id__in=colleagues.values("user_id")) | Q(user_id__in=followed)
+        )
+        my_skills = UserSkill.objects.filter(user=user).values("skill__slug")
+        return (
+            qs.filter(Q(pk__in=people.values("community_id")) | Q(tags__slug__in=my_skills))
+            .exclude(pk__in=Membership.objects.filter(user=user).values("community_id"))
+            .distinct()
+            .order_by("-members_count", "id")
+        )
+    if scope == "active":
+        return qs.order_by("-last_activity_at", "-id")
+    return qs.order_by("name", "id")
+
+
+def list_members(community, *, status=Membership.Status.ACTIVE):
+    return (
+        Membership.objects.filter(community=community, status=status)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "id")
+    )

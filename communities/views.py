@@ -1,18 +1,721 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""HTML pages and htmx fragments. Thin: parse, call one selector or service, render.
 
-from communities.selectors import list_item_conversations
-from rse.lib.cursor import paginate
+htmx requests for a list get only the next page (`partials/feed_page.html`), whose last
+element asks for the following one when revealed (infinite scroll). Actions on a post
+answer with the re-rendered card, swapped in place."""
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from communities import permissions as perms
+from communities import selectors, services
+from communities.forms import (
+    CommentEditForm,
+    CommentForm,
+    CommunityForm,
+    InviteForm,
+    PostEditForm,
+    PostForm,
+    ShareForm,
+)  # fmt: skip
+from communities.models import Attachment, Comment, Membership, Post, Reaction, Tag
+from communities.prefetch import annotate_posts_for_viewer
+from communities.search import TYPES, search
+from communities.text import mention_handle, process
+from rse.accounts.models import User
+from rse.lib.cursor import InvalidCursor, paginate
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _error_text(exc):
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You are not allowed to do that.")
+
+
+def _apply_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None):
+    """One page of posts with per-viewer flags; the next page for htmx infinite scroll."""
+    try:
+        # Prefetch once for the page and the pinned posts together (fixed query count).
+        page = paginate(
+            qs.prefetch_related(None), ordering=ordering, cursor=request.GET.get("cursor"), size=settings.RSE_PAGE_SIZE
+        )
+    except InvalidCursor:
+        return HttpResponseBadRequest(_("This link to a page of results is broken."))
+    posts = [*extra_posts, *page.items]
+    prefetch_related_objects(posts, *selectors.FEED_PREFETCH)
+    annotate_posts_for_viewer(request.user, posts, memberships=memberships)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {**context, "page": page, "query_string": params.urlencode()}
+    if _is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "communities/partials/feed_page.html", context)
+    return render(request, template, context)
+
+
+# --- Feeds ----------------------------------------------------------------------------------
 
 
 @login_required
 def home(request):
-    return render(request, "communities/home.html")
+    order = request.GET.get("order", "newest")
+    return _feed(
+        request,
+        selectors.home_feed(request.user),
+        "communities/home.html",
+        {"order": order, "tab": "feed"},
+        ordering=selectors.feed_ordering(order),
+    )
+
+
+@login_required
+def essentials(request):
+    return _feed(request, selectors.essentials_feed(request.user), "communities/home.html", {"tab": "essentials"})
+
+
+@login_required
+def unanswered(request):
+    return _feed(request, selectors.unanswered_questions(request.user), "communities/home.html", {"tab": "questions"})
+
+
+@login_required
+def bookmarks(request):
+    return _feed(request, selectors.bookmarked_posts(request.user), "communities/home.html", {"tab": "bookmarks"})
+
+
+@login_required
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _feed(request, selectors.tag_feed(request.user, tag), "communities/tag_detail.html", {"tag": tag})
 
 
 @login_required
 def item_conversations(request, item_id):
     """htmx fragment for the item page (repository/): every conversation about the item that
     the viewer may read, across communities. Lives here because repository/ cannot import us."""
-    page = paginate(list_item_conversations(request.user, item_id), cursor=request.GET.get("cursor"), size=20)
+    try:
+        page = paginate(
+            selectors.list_item_conversations(request.user, item_id), cursor=request.GET.get("cursor"), size=20
+        )
+    except InvalidCursor:
+        return HttpResponseBadRequest(_("This link to a page of results is broken."))
     return render(request, "communities/item_conversations.html", {"page": page, "item_id": item_id})
+
+
+# --- Communities ----------------------------------------------------------------------------
+
+
+@login_required
+def community_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    scope = request.GET.get("scope", "all")
+    qs = selectors.list_communities(request.user, q=q, scope=scope, tag=request.GET.get("tag") or None)
+    communities = list(qs[:60])
+    mine = {
+        m.community_id: m
+        for m in Membership.objects.filter(user=request.user, community_id__in=[c.pk for c in communities])
+    }
+    for community in communities:
+        community.viewer_membership = mine.get(community.pk)
+    context = {"communities": communities, "q": q, "scope": scope}
+    if _is_htmx(request):
+        return render(request, "communities/partials/community_results.html", context)
+    return render(request, "communities/community_list.html", context)
+
+
+@login_required
+def community_create(request):
+    form = CommunityForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            community = services.do_create_community(
+                request.user, name=d["name"], description_md=d["description_md"], visibility=d["visibility"],
+                tags=d["tags"], cover=d["cover"],
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            _apply_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Community created. Invite people and write the first post!"))
+            return redirect("community_detail", community.slug)
+    return render(request, "communities/community_form.html", {"form": form})
+
+
+@login_required
+def community_edit(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    if not perms.can_moderate(request.user, community):
+        raise PermissionDenied
+    initial = {
+        "name": community.name,
+        "description_md": community.description_md,
+        "visibility": community.visibility,
+        "tags": ", ".join(t.name for t in community.tags.all()),
+    }
+    form = CommunityForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.do_update_community(
+                request.user, community, name=d["name"], description_md=d["description_md"],
+                visibility=d["visibility"], tags=d["tags"], cover=d["cover"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Community updated."))
+            return redirect("community_detail", community.slug)
+    return render(request, "communities/community_form.html", {"form": form, "community": community})
+
+
+def _community_context(request, community, memberships=None):
+    if memberships is None:
+        membership = perms.get_membership(request.user, community)
+    else:
+        membership = memberships.get(community.pk)
+    return {
+        "community": community,
+        "membership": membership,
+        "can_read": perms.can_read_community(request.user, community, membership),
+        "can_post": perms.can_post(request.user, community, membership),
+        "can_announce": perms.can_announce(request.user, community, membership),
+        "can_moderate": perms.can_moderate(request.user, community, membership),
+        "can_request": perms.can_request_to_join(request.user, community, membership),
+        "tags": list(community.tags.all()),
+    }
+
+
+@login_required
+def community_detail(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    memberships = selectors.my_memberships(request.user)
+    context = _community_context(request, community, memberships)
+    if not context["can_read"]:
+        return render(request, "communities/community_detail.html", {**context, "page": None})
+    order = request.GET.get("order", "newest")
+    kind = request.GET.get("kind") or None
+    unanswered_only = request.GET.get("unanswered") == "1"
+    pinned = []
+    if not request.GET.get("cursor") and not kind and not unanswered_only:
+        pinned = list(selectors.pinned_posts(request.user, community).prefetch_related(None)[:5])
+    return _feed(
+        request,
+        selectors.community_feed(request.user, community, kind=kind, unanswered=unanswered_only),
+        "communities/community_detail.html",
+        {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
+        ordering=selectors.feed_ordering(order),
+        extra_posts=pinned,
+        memberships=memberships,
+    )
+
+
+@login_required
+def community_members(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    context = _community_context(request, community)
+    if not context["can_read"]:
+        raise Http404
+    members = list(selectors.list_members(community)[:500])
+    pending = invited = []
+    if context["can_moderate"]:
+        pending = list(selectors.list_members(community, status=Membership.Status.PENDING))
+        invited = list(selectors.list_members(community, status=Membership.Status.INVITED))
+    return render(
+        request,
+        "communities/community_members.html",
+        {**context, "members": members, "pending": pending, "invited": invited, "invite_form": InviteForm(),
+         "can_change_roles": perms.can_change_roles(request.user, community, context["membership"]),
+         "roles": Membership.Role.choices},
+    )  # fmt: skip
+
+
+def _back(request, community):
+    return redirect(request.POST.get("next") or reverse("community_detail", args=[community.slug]))
+
+
+@login_required
+@require_POST
+def community_join(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    try:
+        membership = services.do_join_community(request.user, community)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if membership.status == Membership.Status.ACTIVE:
+            messages.success(request, _("Welcome to %(name)s!") % {"name": community.name})
+        else:
+            messages.success(request, _("Request sent: an animator will answer it."))
+    return _back(request, community)
+
+
+@login_required
+@require_POST
+def community_leave(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    try:
+        services.do_leave_community(request.user, community)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("You left %(name)s.") % {"name": community.name})
+    if community.visibility in perms.PUBLICLY_READABLE:
+        return _back(request, community)
+    return redirect("community_list")
+
+
+@login_required
+@require_POST
+def community_invitation(request, slug, action):
+    community = selectors.access_community_by_slug(request.user, slug)
+    try:
+        if action == "accept":
+            services.do_accept_invitation(request.user, community)
+            messages.success(request, _("Welcome to %(name)s!") % {"name": community.name})
+        else:
+            services.do_decline_invitation(request.user, community)
+            messages.success(request, _("Invitation declined."))
+            return redirect("community_list")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, community)
+
+
+@login_required
+@require_POST
+def community_invite(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        invitee = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+        if invitee is None:
+            messages.error(request, _("Nobody with this e-mail address works here."))
+        else:
+            try:
+                services.do_invite_member(request.user, community, invitee)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("%(name)s is invited.") % {"name": invitee.display_name})
+    else:
+        messages.error(request, _("Enter a valid e-mail address."))
+    return redirect("community_members", community.slug)
+
+
+@login_required
+@require_POST
+def membership_action(request, pk, action):
+    membership = get_object_or_404(Membership.objects.select_related("community", "user"), pk=pk)
+    community = selectors.access_community_by_slug(request.user, membership.community.slug)
+    actions = {
+        "approve": lambda: services.do_approve_membership(request.user, membership),
+        "reject": lambda: services.do_reject_membership(request.user, membership),
+        "remove": lambda: services.do_remove_member(request.user, membership),
+        "role": lambda: services.do_set_member_role(request.user, membership, request.POST.get("role", "")),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action]()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("community_members", community.slug)
+
+
+# --- Posts ----------------------------------------------------------------------------------
+
+
+@login_required
+def post_create(request, slug):
+    community = selectors.access_community_by_slug(request.user, slug)
+    context = _community_context(request, community)
+    if not context["can_post"]:
+        messages.error(request, _("Join the community to post in it."))
+        return redirect("community_detail", community.slug)
+    form = PostForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "discussion")}
+    )
+    if not context["can_announce"]:
+        form.fields["kind"].choices = [c for c in Post.Kind.choices if c[0] != Post.Kind.ANNOUNCEMENT]
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.do_create_post(request.user, community, **form.service_kwargs())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return redirect("post_detail", post.pk)
+    return render(request, "communities/post_form.html", {**context, "form": form})
+
+
+def _load_post(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    post = selectors.with_feed_related(Post.objects.filter(pk=post.pk)).get()
+    annotate_posts_for_viewer(request.user, [post])
+    return post
+
+
+def _annotate_comments(user, post, comments):
+    mine = dict(
+        Reaction.objects.filter(user=user, comment_id__in=[c.pk for c in comments]).values_list("comment_id", "kind")
+    )
+    by_parent = {}
+    for comment in comments:
+        comment.my_reaction = mine.get(comment.pk)
+        comment.is_accepted = comment.pk == post.accepted_comment_id
+        comment.can_edit = perms.can_edit_content(user, comment)
+        comment.can_delete = not comment.deleted_at and (comment.author_id == user.pk or post.can_moderate)
+        comment.reply_list = []
+        by_parent.setdefault(comment.parent_id, []).append(comment)
+    top = by_parent.get(None, [])
+    for comment in top:
+        comment.reply_list = by_parent.get(comment.pk, [])
+    visible = []
+    for comment in top:
+        comment.reply_list = [r for r in comment.reply_list if not r.deleted_at or post.can_moderate]
+        if not comment.deleted_at or post.can_moderate or comment.reply_list:
+            visible.append(comment)
+    return visible
+
+
+@login_required
+def post_detail(request, pk):
+    post = _load_post(request, pk)
+    comments = _annotate_comments(request.user, post, selectors.list_comments(request.user, post))
+    accepted = next(
+        (c for c in comments for c in [c, *c.reply_list] if c.pk == post.accepted_comment_id and not c.deleted_at),
+        None,
+    )
+    return render(
+        request,
+        "communities/post_detail.html",
+        {"post": post, "comments": comments, "accepted": accepted, "comment_form": CommentForm(),
+         "reaction_kinds": Reaction.Kind.choices, "detail": True},
+    )  # fmt: skip
+
+
+def _card(request, post_id, *, detail=False):
+    post = _load_post(request, post_id)
+    return render(request, "communities/partials/post_card.html", {"post": post, "detail": detail})
+
+
+def _post_action(request, pk, action, *, success=None):
+    """Run a service on a post; htmx gets the card back, a plain form post a redirect."""
+    post = selectors.access_post_by_id(request.user, pk)
+    try:
+        action(post)
+    except (ValidationError, PermissionDenied) as exc:
+        if _is_htmx(request):
+            return HttpResponse(_error_text(exc), status=400 if isinstance(exc, ValidationError) else 403)
+        messages.error(request, _error_text(exc))
+    else:
+        if success and not _is_htmx(request):
+            messages.success(request, success)
+    if _is_htmx(request):
+        return _card(request, pk, detail=request.POST.get("detail") == "1")
+    return redirect(request.POST.get("next") or reverse("post_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def post_react(request, pk):
+    return _post_action(request, pk, lambda p: services.do_react(request.user, request.POST.get("kind", ""), post=p))
+
+
+@login_required
+@require_POST
+def post_bookmark(request, pk):
+    return _post_action(request, pk, lambda p: services.do_toggle_bookmark(request.user, p))
+
+
+@login_required
+@require_POST
+def post_pin(request, pk):
+    return _post_action(request, pk, lambda p: services.do_pin_post(request.user, p, pinned=not p.pinned_at))
+
+
+@login_required
+@require_POST
+def post_highlight(request, pk):
+    return _post_action(
+        request, pk, lambda p: services.do_highlight_post(request.user, p, highlighted=not p.highlighted_at)
+    )
+
+
+@login_required
+@require_POST
+def post_ack(request, pk):
+    return _post_action(request, pk, lambda p: services.do_acknowledge(request.user, p))
+
+
+@login_required
+@require_POST
+def post_vote(request, pk):
+    return _post_action(
+        request,
+        pk,
+        lambda p: services.do_vote(request.user, p, request.POST.getlist("option")),
+        success=_("Vote saved."),
+    )
+
+
+@login_required
+@require_POST
+def post_rsvp(request, pk):
+    return _post_action(request, pk, lambda p: services.do_rsvp(request.user, p, request.POST.get("answer", "")))
+
+
+@login_required
+@require_POST
+def post_accept(request, pk):
+    def accept(post):
+        comment_id = request.POST.get("comment", "")
+        comment = None
+        if comment_id:
+            if not comment_id.isdigit():
+                raise ValidationError(_("This answer does not belong to the question."))
+            comment = get_object_or_404(Comment.objects.alive(), pk=comment_id, post=post)
+        services.do_accept_answer(request.user, post, comment)
+
+    return _post_action(request, pk, accept, success=_("Answer accepted. Thank you!"))
+
+
+@login_required
+@require_POST
+def post_delete(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    try:
+        services.do_delete_post(request.user, post)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("post_detail", pk)
+    messages.success(request, _("Post deleted."))
+    return redirect("community_detail", post.community.slug)
+
+
+@login_required
+def post_edit(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    if not perms.can_edit_content(request.user, post):
+        raise PermissionDenied
+    form = PostEditForm(request.POST or None, initial={"title": post.title, "body_md": post.body_md})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_edit_post(
+                request.user, post, title=form.cleaned_data["title"], body_md=form.cleaned_data["body_md"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("post_detail", pk)
+    return render(request, "communities/post_edit.html", {"form": form, "post": post})
+
+
+@login_required
+def post_history(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    return render(request, "communities/history.html", {"post": post, "revisions": post.revisions.all()[:50]})
+
+
+@login_required
+def post_share(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    original = post.shared_from if post.shared_from_id else post
+    targets = [
+        c
+        for c in selectors.visible_communities(request.user)
+        .filter(pk__in=selectors.my_community_ids(request.user))
+        .exclude(pk=original.community_id)
+        .order_by("name")
+    ]
+    form = ShareForm(request.POST or None, communities=targets)
+    if request.method == "POST" and form.is_valid():
+        target = next(c for c in targets if str(c.pk) == form.cleaned_data["community"])
+        try:
+            shared = services.do_share_post(request.user, post, target, body_md=form.cleaned_data["body_md"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Shared into %(name)s.") % {"name": target.name})
+            return redirect("post_detail", shared.pk)
+    return render(request, "communities/post_share.html", {"form": form, "post": post})
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_create(request, pk):
+    post = selectors.access_post_by_id(request.user, pk)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
+        try:
+            comment = services.do_create_comment(
+                request.user,
+                post,
+                body_md=form.cleaned_data["body_md"],
+                parent=parent,
+                files=form.cleaned_data["files"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            return redirect(reverse("post_detail", args=[pk]) + f"#comment-{comment.pk}")
+    else:
+        messages.error(request, _("Write something first."))
+    return redirect("post_detail", pk)
+
+
+@login_required
+def comment_edit(request, pk):
+    comment = selectors.access_comment_by_id(request.user, pk)
+    if not perms.can_edit_content(request.user, comment):
+        raise PermissionDenied
+    form = CommentEditForm(request.POST or None, initial={"body_md": comment.body_md})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_edit_comment(request.user, comment, body_md=form.cleaned_data["body_md"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect(reverse("post_detail", args=[comment.post_id]) + f"#comment-{comment.pk}")
+    return render(request, "communities/comment_edit.html", {"form": form, "comment": comment})
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk):
+    comment = selectors.access_comment_by_id(request.user, pk)
+    try:
+        services.do_delete_comment(request.user, comment)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("post_detail", comment.post_id)
+
+
+@login_required
+@require_POST
+def comment_react(request, pk):
+    comment = selectors.access_comment_by_id(request.user, pk)
+    try:
+        services.do_react(request.user, request.POST.get("kind", ""), comment=comment)
+    except (ValidationError, PermissionDenied) as exc:
+        if _is_htmx(request):
+            return HttpResponse(_error_text(exc), status=400)
+        messages.error(request, _error_text(exc))
+    if _is_htmx(request):
+        comment.refresh_from_db(fields=["reactions_count"])
+        comment.my_reaction = (
+            Reaction.objects.filter(user=request.user, comment=comment).values_list("kind", flat=True).first()
+        )
+        return render(
+            request, "communities/partials/reactions.html",
+            {"target": comment, "url": reverse("comment_react", args=[comment.pk]), "can_react": True, "comment": True},
+        )  # fmt: skip
+    return redirect(reverse("post_detail", args=[comment.post_id]) + f"#comment-{comment.pk}")
+
+
+@login_required
+def comment_history(request, pk):
+    comment = selectors.access_comment_by_id(request.user, pk)
+    return render(request, "communities/history.html", {"comment": comment, "revisions": comment.revisions.all()[:50]})
+
+
+# --- Attachments, preview, autocomplete, search ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    """Files are only served after the same check as the post they belong to."""
+    attachment = get_object_or_404(Attachment.objects.select_related("post", "comment__post"), pk=pk)
+    post = attachment.post or attachment.comment.post
+    selectors.access_post_by_id(request.user, post.pk)
+    if attachment.comment is not None and attachment.comment.deleted_at:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.name)
+    if attachment.is_image:
+        response["Content-Type"] = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def markdown_preview(request):
+    html = process(request.POST.get("body_md", "")[:20_000], author=request.user).html
+    return render(request, "communities/partials/preview.html", {"html": html})
+
+
+@login_required
+@require_GET
+def mention_autocomplete(request):
+    """People only. In a private or secret community, only those who can read it are offered."""
+    q = request.GET.get("q", "").strip()[:60]
+    people = []
+    if len(q) >= 1:
+        qs = User.objects.filter(is_active=True).filter(
+            Q(first_name__istartswith=q) | Q(last_name__istartswith=q) | Q(email__istartswith=q)
+        )
+        slug = request.GET.get("community")
+        if slug:
+            community = selectors.access_community_by_slug(request.user, slug)
+            if community.visibility not in perms.PUBLICLY_READABLE:
+                qs = qs.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE)
+        people = list(qs.order_by("last_name", "first_name", "id")[:8])
+        for person in people:
+            person.handle = mention_handle(person)
+    return render(request, "communities/partials/mention_options.html", {"people": people})
+
+
+@login_required
+def search_page(request):
+    q = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("type") or ""
+    if kind and kind not in TYPES:
+        kind = ""
+    results = search(request.user, q, type=kind or None) if q else {}
+    return render(
+        request,
+        "communities/search.html",
+        {
+            "q": q,
+            "type": kind,
+            "types": TYPES,
+            # A list of pairs: a dict with an "items" key would hide dict.items() from templates.
+            "sections": list(results.items()),
+            "total": sum(len(v) for v in results.values()),
+        },
+    )

@@ -1,0 +1,71 @@
+"""Per-viewer flags for a whole page of posts in a fixed number of queries (STYLE: batch
+loaders): my memberships for the communities shown, then one UNION query for my reaction,
+bookmark, poll choices, RSVP and acknowledgement."""
+
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast
+
+from communities import permissions as perms
+from communities.models import Acknowledgement, Bookmark, Membership, PollChoice, Reaction, Rsvp
+
+
+def _flag_rows(user, post_ids):
+    def q(qs, flag, value, post_field="post_id"):
+        return qs.annotate(fpost=F(post_field), fflag=Value(flag, output_field=CharField()), fval=value).values_list(
+            "fpost", "fflag", "fval"
+        )
+
+    text = CharField()
+    reactions = q(Reaction.objects.filter(user=user, post_id__in=post_ids), "r", Cast("kind", text))
+    bookmarks = q(Bookmark.objects.filter(user=user, post_id__in=post_ids), "b", Value("", output_field=text))
+    acks = q(Acknowledgement.objects.filter(user=user, post_id__in=post_ids), "a", Value("", output_field=text))
+    rsvps = q(Rsvp.objects.filter(user=user, post_id__in=post_ids), "v", Cast("answer", text))
+    choices = q(
+        PollChoice.objects.filter(ballot__user=user, ballot__post_id__in=post_ids),
+        "c", Cast("option_id", text), post_field="ballot__post_id",
+    )  # fmt: skip
+    return reactions.union(bookmarks, acks, rsvps, choices, all=True)
+
+
+def annotate_posts_for_viewer(user, posts, *, memberships=None):
+    """Sets on each post: my_reaction, is_bookmarked, my_choices, has_voted, my_rsvp, has_acked,
+    viewer_membership, can_moderate, can_comment, can_react, original_readable."""
+    posts = list(posts)
+    if not posts:
+        return posts
+    community_ids = {p.community_id for p in posts} | {p.shared_from.community_id for p in posts if p.shared_from}
+    if memberships is None:
+        memberships = {m.community_id: m for m in Membership.objects.filter(user=user, community_id__in=community_ids)}
+    flags = {}
+    for post_id, flag, value in _flag_rows(user, [p.pk for p in posts]):
+        flags.setdefault(post_id, []).append((flag, value))
+    for post in posts:
+        membership = memberships.get(post.community_id)
+        post.viewer_membership = membership
+        post.can_moderate = perms.can_moderate(user, post.community, membership)
+        post.can_comment = perms.can_comment(user, post.community, membership)
+        post.can_react = post.can_comment
+        post.can_accept = post.kind == post.Kind.QUESTION and (post.author_id == user.pk or post.can_moderate)
+        post.my_reaction = None
+        post.is_bookmarked = post.has_acked = False
+        post.my_rsvp = None
+        post.my_choices = set()
+        for flag, value in flags.get(post.pk, ()):
+            if flag == "r":
+                post.my_reaction = value
+            elif flag == "b":
+                post.is_bookmarked = True
+            elif flag == "a":
+                post.has_acked = True
+            elif flag == "v":
+                post.my_rsvp = value
+            elif flag == "c":
+                post.my_choices.add(int(value))
+        post.has_voted = bool(post.my_choices)
+        original = post.shared_from
+        post.original_readable = bool(
+            original
+            and not original.deleted_at
+            and perms.can_read_community(user, original.community, memberships.get(original.community_id))
+        )
+    return posts

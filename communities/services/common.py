@@ -1,0 +1,124 @@
+"""Helpers shared by the services: who may read (for notifications), uploads, text."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from communities.models import Attachment, Community, Membership, Tag
+from communities.permissions import PUBLICLY_READABLE
+from rse.accounts.models import User
+
+MAX_ATTACHMENTS = 5
+MAX_COVER_BYTES = 5 * 1024 * 1024
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+FILE_EXTENSIONS = IMAGE_EXTENSIONS | {
+    ".pdf", ".txt", ".csv", ".md", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".zip",
+}  # fmt: skip
+MAX_BODY_CHARS = 20_000
+
+
+def readers_among(user_ids, community: Community) -> list[int]:
+    """The subset of `user_ids` who may read `community` — the same rule as
+    permissions.can_read_community, as one query, for notification fan-out."""
+    ids = {int(i) for i in user_ids if i}
+    if not ids or community.deleted_at:
+        return []
+    qs = User.objects.filter(pk__in=ids, is_active=True)
+    if community.visibility not in PUBLICLY_READABLE:
+        qs = qs.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE)
+    return sorted(set(qs.values_list("pk", flat=True)))
+
+
+def check_text(body_md: str, *, field="body_md", required=True):
+    if required and not (body_md or "").strip():
+        raise ValidationError({field: _("Write something first.")})
+    if len(body_md or "") > MAX_BODY_CHARS:
+        raise ValidationError(
+            {
+                field: _("This text is too long (%(n)d characters, at most %(max)d).")
+                % {"n": len(body_md), "max": MAX_BODY_CHARS}
+            }
+        )
+
+
+def _is_valid_image(upload) -> bool:
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def check_uploads(files):
+    """Clear messages naming the file and the limit; nothing is saved when one file is wrong."""
+    files = [f for f in files or () if f]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"files": _("At most %(n)d files per message.") % {"n": MAX_ATTACHMENTS}})
+    limit = settings.RSE_MAX_UPLOAD_BYTES
+    for upload in files:
+        name = Path(upload.name or "").name
+        ext = Path(name).suffix.lower()
+        if ext not in FILE_EXTENSIONS:
+            raise ValidationError(
+                {
+                    "files": _("“%(name)s”: this type of file is not accepted (allowed: %(allowed)s).")
+                    % {"name": name, "allowed": ", ".join(sorted(FILE_EXTENSIONS))}
+                }
+            )
+        if upload.size > limit:
+            raise ValidationError(
+                {
+                    "files": _("“%(name)s” is too large (%(size).1f MB, at most %(max).0f MB).")
+                    % {"name": name, "size": upload.size / 1_048_576, "max": limit / 1_048_576}
+                }
+            )
+        if ext in IMAGE_EXTENSIONS and not _is_valid_image(upload):
+            raise ValidationError({"files": _("“%(name)s” is not a valid image.") % {"name": name}})
+    return files
+
+
+def check_cover(cover):
+    if not cover:
+        return
+    name = Path(cover.name or "").name
+    if Path(name).suffix.lower() not in IMAGE_EXTENSIONS or not _is_valid_image(cover):
+        raise ValidationError({"cover": _("The cover must be a PNG, JPEG, GIF or WebP image.")})
+    if cover.size > MAX_COVER_BYTES:
+        raise ValidationError({"cover": _("The cover image is too large (at most 5 MB).")})
+
+
+def save_attachments(files, *, user, post=None, comment=None):
+    rows = []
+    for upload in files:
+        name = Path(upload.name).name[:200]
+        rows.append(
+            Attachment.objects.create(
+                post=post,
+                comment=comment,
+                uploaded_by=user,
+                file=upload,
+                name=name,
+                size=upload.size,
+                content_type=getattr(upload, "content_type", "") or "",
+                is_image=Path(name).suffix.lower() in IMAGE_EXTENSIONS,
+            )
+        )
+    return rows
+
+
+def get_or_create_tags(tags: dict) -> list[Tag]:
+    """`tags`: slug → display name."""
+    if not tags:
+        return []
+    existing = {t.slug: t for t in Tag.objects.filter(slug__in=list(tags))}
+    for slug, name in tags.items():
+        if slug not in existing:
+            existing[slug], _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:60]})
+    return list(existing.values())

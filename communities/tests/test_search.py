@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from communities import search, services
+from communities.models import Community
+from communities.tests.factories import CommunityFactory, member
+from directory.models import Profile
+from repository.models import Item, ItemType
+from rse.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def community(user):
+    c = CommunityFactory(name="Quality circle", description_md="Audits and kaizen")
+    member(c, user)
+    return c
+
+
+def test_ranking_prefers_titles_and_only_visible_posts(user, community):
+    services.do_create_post(user, community, title="Other topic", body_md="we mention kaizen once")
+    services.do_create_post(user, community, title="Kaizen workshop", body_md="kaizen kaizen, all about kaizen")
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    services.do_create_post(member(private), private, title="Kaizen secret", body_md="kaizen")
+    hits = search.search_posts(user, "kaizen")
+    assert [h.title for h in hits] == ["Kaizen workshop", "Other topic"]
+
+
+def test_snippets_are_escaped_and_highlighted(user, community):
+    services.do_create_post(user, community, title="T", body_md="<b>bold</b> and the needle <script>x</script>")
+    hit = search.search_posts(user, "needle")[0]
+    assert "<mark>needle</mark>" in hit.snippet
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert str(search.highlight("Élodie mange", ["elodie"])) == "<mark>Élodie</mark> mange"
+
+
+def test_comments_communities_people_items(user, community):
+    post = services.do_create_post(user, community, title="T", body_md="b")
+    services.do_create_comment(user, post, body_md="calibration matters")
+    assert [h.obj.body_md for h in search.search_comments(user, "calibration")] == ["calibration matters"]
+    assert [h.obj for h in search.search_communities(user, "audits")] == [community]
+    kind = ItemType.objects.create(name="Customer", slug="customer")
+    Item.objects.create(item_type=kind, name="Acme Industries", slug="acme")
+    assert [h.title for h in search.search_items(user, "acme")] == ["Acme Industries"]
+
+
+def test_people_respect_mobile_phone_visibility(user, logged_client):
+    shown = UserFactory(first_name="Marguerite", last_name="Open")
+    hidden = UserFactory(first_name="Marguerite", last_name="Closed")
+    Profile.objects.create(user=shown, job_title="Buyer", phone_mobile="+33 6 11 11 11 11")
+    Profile.objects.create(
+        user=hidden, phone_mobile="+33 6 22 22 22 22", phone_mobile_visibility=Profile.Visibility.NOBODY
+    )
+    UserFactory(first_name="Marguerite", last_name="Gone", is_active=False)
+    hits = search.search_people(user, "marguerite")
+    assert {h.obj.last_name for h in hits} == {"Open", "Closed"}
+    page = logged_client.get(reverse("search") + "?q=marguerite&type=people").content.decode()
+    assert "+33 6 11 11 11 11" in page and "+33 6 22 22 22 22" not in page
+    api = logged_client.get("/api/v1/search/?q=marguerite&type=people").json()["results"]["people"]
+    assert {p["mobile"] for p in api} == {"+33 6 11 11 11 11", None}
+
+
+def test_search_page_type_filter_and_api_errors(user, community, logged_client):
+    services.do_create_post(user, community, title="Forklift safety", body_md="x")
+    page = logged_client.get(reverse("search") + "?q=forklift&type=posts").content.decode()
+    assert "Forklift safety" in page
+    page = logged_client.get(reverse("search") + "?q=forklift&type=people").content.decode()
+    assert "Forklift safety" not in page
+    assert logged_client.get("/api/v1/search/?q=x&type=bogus").status_code == 400
+    assert logged_client.get("/api/v1/search/").status_code == 400
+
+
+def test_top_bar_search_points_to_the_search_page(logged_client):
+    assert f'action="{reverse("search")}"' in logged_client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.postgres
+def test_full_text_search_on_postgresql(user, community):
+    from django.db import connection
+
+    services.do_create_post(user, community, title="Kaizen workshop", body_md="kaizen kaizen")
+    services.do_create_post(user, community, title="Other", body_md="one kaizen")
+    hits = search.search_posts(user, "kaizen")
+    assert [h.title for h in hits] == ["Kaizen workshop", "Other"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'communities_%_search_gin'")
+        assert len(cursor.fetchall()) == 3
+    assert search.search_comments(user, "kaizen") == []
+    assert [h.obj for h in search.search_communities(user, "audits")] == [community]
