@@ -41,3 +41,6 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     filter_horizontal = []
     raw_id_fields = ["communities", "posts"]
+
+
+from communities.notifications import admin as _notifications_admin  # noqa: E402, F401 - registers the notification models

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from communities import permissions as perms
 from communities import selectors, services
-from communities.models import Comment, Membership, Post, Reaction
+from communities.models import Comment, Community, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
@@ -29,7 +29,7 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 # --- Serializers (read side; writes go through services) ------------------------------------------
 
 
-class PersonSerializer(serializers.Serializer):
+class AuthorSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
 
@@ -61,7 +61,7 @@ class CommunitySerializer(serializers.Serializer):
 
 class MembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    user = PersonSerializer()
+    user = AuthorSerializer()
     role = serializers.CharField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -75,7 +75,7 @@ def _attachment(a):
 class PostSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     community = serializers.SerializerMethodField()
-    author = PersonSerializer()
+    author = AuthorSerializer()
     kind = serializers.CharField()
     title = serializers.CharField()
     body_md = serializers.CharField()
@@ -162,7 +162,7 @@ class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     post_id = serializers.IntegerField()
     parent_id = serializers.IntegerField()
-    author = PersonSerializer()
+    author = AuthorSerializer()
     body_md = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
@@ -187,13 +187,13 @@ class CommentSerializer(serializers.Serializer):
 class CommunityInput(serializers.Serializer):
     name = serializers.CharField()
     description_md = serializers.CharField(required=False)
-    visibility = serializers.ChoiceField(choices=["open", "restricted", "private", "secret"], required=False)
+    visibility = serializers.ChoiceField(choices=Community.Visibility.choices, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     cover = serializers.ImageField(required=False)
 
 
 class PostInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Post.Kind.values, required=False)
+    kind = serializers.ChoiceField(choices=Post.Kind.choices, required=False)
     title = serializers.CharField(required=False)
     body_md = serializers.CharField(required=False)
     requires_ack = serializers.BooleanField(required=False)
@@ -294,7 +294,7 @@ def _files(request):
 COMMUNITY_ORDERINGS = {"active": ("-last_activity_at", "-id"), "suggested": ("-members_count", "id")}
 
 
-@extend_schema(methods=["GET"], responses=_paged(CommunitySerializer, "CommunityPage"))
+@extend_schema(methods=["GET"], responses=_paged(CommunitySerializer, "CommunityPage"), operation_id="communities_list")
 @extend_schema(methods=["POST"], request=CommunityInput, responses={201: CommunitySerializer})
 @api_view(["GET", "POST"])
 @parser_classes(PARSERS)
@@ -409,7 +409,7 @@ def community_members(request, slug):
 
 
 @extend_schema(
-    request=_input("RoleInput", role=serializers.ChoiceField(choices=Membership.Role.values, required=False)),
+    request=_input("RoleInput", role=serializers.ChoiceField(choices=Membership.Role.choices, required=False)),
     responses=MembershipSerializer,
     description="action: approve, reject, remove, role.",
 )
@@ -493,7 +493,7 @@ def _post_action(request, pk, fn, code=status.HTTP_200_OK):
 
 
 @extend_schema(
-    request=_input("ReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.values)),
+    request=_input("ReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
     responses=PostSerializer,
 )
 @api_view(["POST"])
@@ -641,7 +641,7 @@ def comment_detail(request, pk):
 
 
 @extend_schema(
-    request=_input("CommentReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.values)),
+    request=_input("CommentReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
     responses=CommentSerializer,
 )
 @api_view(["POST"])

@@ -33,7 +33,12 @@ from rse.lib.events import community_group, item_group, post_group, user_group
 MAX_SUBSCRIPTIONS = 200
 RECHECK_SECONDS = 60
 SCOPES = {"community": community_group, "post": post_group, "item": item_group}
-MEMBERSHIP_EVENTS = {"communities.member_removed", "communities.membership_changed"}
+MEMBERSHIP_EVENTS = {
+    "communities.member_removed",
+    "communities.membership_changed",
+    "communities.left",
+    "communities.invitation_declined",
+}
 COMMUNITY_CHANGE_EVENTS = {"communities.community_updated", "communities.community_deleted"}
 
 

@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
         "OrgUnitKindEnum": "directory.models.OrgUnit.Kind",
         "FieldDefinitionKindEnum": "repository.models.FieldDefinition.Kind",
         "NotificationKindEnum": "communities.models.NotificationKind",
+        "PostKindEnum": "communities.models.Post.Kind",
+        "ReactionKindEnum": "communities.models.Reaction.Kind",
         "NotificationChannelEnum": "communities.models.NotificationChannel",
     },
 }

@@ -5,7 +5,8 @@ from communities import search, services
 from communities.models import Community
 from communities.tests.factories import CommunityFactory, member
 from directory.models import Profile
-from repository.models import Item, ItemType
+from repository import services as repository_services
+from repository.models import ItemType
 from rse.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ def test_comments_communities_people_items(user, community):
     assert [h.obj.body_md for h in search.search_comments(user, "calibration")] == ["calibration matters"]
     assert [h.obj for h in search.search_communities(user, "audits")] == [community]
     kind = ItemType.objects.create(name="Customer", slug="customer")
-    Item.objects.create(item_type=kind, name="Acme Industries", slug="acme")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    repository_services.do_create_item(admin, kind, {"name": "Acme Industries"})
     assert [h.title for h in search.search_items(user, "acme")] == ["Acme Industries"]
 
 
