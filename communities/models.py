@@ -105,6 +105,17 @@ class Post(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["community", "-created_at", "-id"], name="post_feed_idx"),
             models.Index(fields=["community", "-last_activity_at", "-id"], name="post_active_idx"),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+            # Home feed "most active" across communities, the per-type lists and Essentials.
+            models.Index(fields=["-last_activity_at", "-id"], name="post_last_activity_idx"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="post_kind_idx"),
+            models.Index(
+                fields=["community", "-pinned_at"], condition=Q(pinned_at__isnull=False), name="post_pinned_idx"
+            ),
+            models.Index(
+                fields=["community", "-highlighted_at"],
+                condition=Q(highlighted_at__isnull=False),
+                name="post_highlighted_idx",
+            ),
         ]
 
     def __str__(self):

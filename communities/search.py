@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -23,16 +22,18 @@ from communities.selectors import listed_communities, visible_comments, visible_
 from rse.lib.text import normalize
 
 TYPES = ("posts", "comments", "people", "communities", "items")
-# Identical to the index expressions of migration 0004_search_gin_indexes.
-POST_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, coalesce(communities_post.title, '') || ' ' || "
-    "coalesce(communities_post.body_md, ''))"
-)
-COMMENT_DOCUMENT = "to_tsvector('simple'::regconfig, coalesce(communities_comment.body_md, ''))"
-COMMUNITY_DOCUMENT = (
-    "to_tsvector('simple'::regconfig, coalesce(communities_community.name, '') || ' ' || "
-    "coalesce(communities_community.description_md, ''))"
-)
+
+
+def _document(*fields):
+    return SearchVector(*fields, config="simple")
+
+
+# The GIN indexes of migration 0004 are built from these same expressions (they must match).
+DOCUMENTS = {
+    "post": lambda: _document("title", "body_md"),
+    "comment": lambda: _document("body_md"),
+    "community": lambda: _document("name", "description_md"),
+}
 _WORD = re.compile(r"\w[\w'-]*", re.UNICODE)
 
 
@@ -116,13 +117,17 @@ def _like_rank(text_title, text_body, terms):
     return score
 
 
+# Ranking every match of a very common word over millions of rows is too slow: rank only the
+# most recent matches (the GIN index finds rare words fast; the id index stops early on common ones).
+SEARCH_CANDIDATES = 500
+
+
 def _fulltext(qs, document, query):
     search = SearchQuery(query, config="simple", search_type="websearch")
-    vector = RawSQL(document, [], output_field=SearchVectorField())  # noqa: S611 - constant SQL, no input
+    candidates = qs.annotate(document=document).filter(document=search).order_by("-pk").values("pk")
     return (
-        qs.annotate(document=vector)
-        .filter(document=search)
-        .annotate(rank=SearchRank(vector, search))
+        qs.filter(pk__in=Subquery(candidates[:SEARCH_CANDIDATES]))
+        .annotate(rank=SearchRank(document, search))
         .order_by("-rank", "-id")
     )
 
@@ -133,7 +138,7 @@ def search_posts(user, query, limit=20):
         return []
     qs = visible_posts(user).select_related("community", "author")
     if settings.IS_POSTGRES:
-        rows = list(_fulltext(qs, POST_DOCUMENT, query)[:limit])
+        rows = list(_fulltext(qs, DOCUMENTS["post"](), query)[:limit])
     else:
         rows = list(qs.filter(_like_all(["title", "body_md"], terms)).order_by("-created_at", "-id")[: limit * 5])
         for row in rows:
@@ -148,7 +153,7 @@ def search_comments(user, query, limit=20):
         return []
     qs = visible_comments(user).select_related("post__community", "author")
     if settings.IS_POSTGRES:
-        rows = list(_fulltext(qs, COMMENT_DOCUMENT, query)[:limit])
+        rows = list(_fulltext(qs, DOCUMENTS["comment"](), query)[:limit])
     else:
         rows = list(qs.filter(_like_all(["body_md"], terms)).order_by("-created_at", "-id")[: limit * 5])
         for row in rows:
@@ -163,7 +168,7 @@ def search_communities(user, query, limit=20):
         return []
     qs = listed_communities(user)
     if settings.IS_POSTGRES:
-        rows = list(_fulltext(qs, COMMUNITY_DOCUMENT, query)[:limit])
+        rows = list(_fulltext(qs, DOCUMENTS["community"](), query)[:limit])
     else:
         rows = list(qs.filter(_like_all(["name", "description_md"], terms))[: limit * 5])
         for row in rows:

@@ -36,11 +36,11 @@ def listed_communities(user):
 
 def visible_posts(user):
     """Live posts in communities `user` may read."""
-    return Post.objects.alive().filter(community_id__in=Subquery(visible_communities(user).values("pk")))
+    return Post.objects.alive().filter(community_id__in=Subquery(visible_communities(user).order_by().values("pk")))
 
 
 def visible_comments(user):
-    return Comment.objects.alive().filter(post__in=Subquery(visible_posts(user).values("pk")))
+    return Comment.objects.alive().filter(post__in=Subquery(visible_posts(user).order_by().values("pk")))
 
 
 def access_community_by_slug(user, slug) -> Community:
