@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0004_search_gin_indexes'),
+        ('communities', '0003_notifications'),  # joins the notifications branch of the history
         ('repository', '0002_item_follow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
