@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CommunitiesConfig(AppConfig):
     name = "communities"
     verbose_name = _("Communities")
+
+    def ready(self):
+        from communities.experts import accepted_answers_source
+        from directory.selectors import register_expert_source
+
+        register_expert_source(accepted_answers_source)
