@@ -8,11 +8,9 @@ the database at that moment and runs in one transaction, so nothing is ever half
 second run of the same file finds nothing to do.
 """
 
-import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import vobject
@@ -28,6 +26,7 @@ from directory.permissions import can_manage_import, can_provision_hr, is_collea
 from directory.selectors import users_by_email
 from directory.services import clean_emails, clean_list, contact_match_key, contact_search_text
 from rse.lib.text import normalize
+from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
 from rse.trail.services import record
 
 PREVIEW_ROWS = 200
@@ -38,57 +37,6 @@ class ImportRefused(ValidationError):
 
 
 # --- Reading bytes --------------------------------------------------------------------------
-
-
-@dataclass
-class DecodedText:
-    text: str
-    encoding: str
-    bad_lines: set = field(default_factory=set)  # 1-based physical lines that were not valid text
-
-
-def decode_bytes(raw: bytes) -> DecodedText:
-    """Text from a spreadsheet or address-book export, whatever its encoding."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return _decode_utf8(raw[len(codecs.BOM_UTF8) :], "utf-8-sig")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return DecodedText(raw.decode("utf-16"), "utf-16")
-        except UnicodeDecodeError as exc:
-            raise ImportRefused(_("The file says it is UTF-16 but cannot be read as such.")) from exc
-    head = raw[:400]
-    if head and head.count(b"\x00") > len(head) // 4:
-        # UTF-16 without BOM: every other byte of ASCII text is zero.
-        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-        try:
-            return DecodedText(raw.decode(encoding), encoding)
-        except UnicodeDecodeError as exc:
-            raise ImportRefused(_("This file is not text we can read.")) from exc
-    try:
-        return DecodedText(raw.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    lines = raw.split(b"\n")
-    non_ascii = [line for line in lines if not line.isascii()]
-    utf8_ok = sum(1 for line in non_ascii if _is_utf8(line))
-    if utf8_ok and utf8_ok >= len(non_ascii) - utf8_ok:
-        # Mostly UTF-8 with a few broken lines: keep UTF-8 and reject those lines.
-        return _decode_utf8(raw, "utf-8")
-    # Windows-1252 is what French spreadsheets save as "CSV"; its 5 unused bytes become U+FFFD.
-    return DecodedText(raw.decode("cp1252", errors="replace"), "windows-1252")
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode_utf8(raw: bytes, encoding: str) -> DecodedText:
-    bad = {i for i, line in enumerate(raw.split(b"\n"), start=1) if not _is_utf8(line)}
-    return DecodedText(raw.decode("utf-8", errors="replace"), encoding, bad)
 
 
 def read_upload(upload) -> tuple[DecodedText, str]:
@@ -103,7 +51,10 @@ def read_upload(upload) -> tuple[DecodedText, str]:
         raise ImportRefused(_("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)})
     if not raw.strip():
         raise ImportRefused(_("The file is empty."))
-    return decode_bytes(raw), getattr(upload, "name", "") or ""
+    try:
+        return decode_bytes(raw), getattr(upload, "name", "") or ""
+    except UnreadableText as exc:
+        raise ImportRefused(str(exc)) from exc
 
 
 def check_row_count(count: int) -> None:

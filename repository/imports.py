@@ -6,7 +6,6 @@ Both long steps run as Celery tasks (tasks.py) and report progress on the Import
 they read and validate; the writing itself is a short bulk transaction (repository/bulk.py).
 """
 
-import codecs
 import csv
 import io
 import logging
@@ -24,6 +23,7 @@ from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
 from repository.models import ImportJob
 from repository.selectors import list_item_types
 from rse.lib.text import normalize
+from rse.lib.textfiles import UnreadableText, decode_bytes
 from rse.trail.services import record
 
 logger = logging.getLogger(__name__)
@@ -48,24 +48,12 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read: the message says why."""
 
 
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (with BOM), else Windows-1252 (Excel on Windows)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def read_csv(data: bytes, item_type) -> tuple[list[str], list[tuple[int, dict]], list[str]]:
     """Parse the file: (column keys, [(line number, {key: cell})], ignored column names)."""
     try:
-        text = decode_csv(data)
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The file is not valid UTF-8 or UTF-16 text.")) from exc
+        text = decode_bytes(data).text
+    except UnreadableText as exc:
+        raise ImportFileError(str(exc)) from exc
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
     sample = text[:4096]
