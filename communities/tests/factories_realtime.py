@@ -1,50 +1,11 @@
-"""Factories for the realtime and notifications tests, on the foundation models directly
-(named apart from factories.py, which the posts/feeds work owns)."""
+"""Factories for the realtime and notifications tests: the communities ones re-exported from
+factories.py, plus business items (restricted or not) for item subscriptions."""
 
 import factory
 from django.contrib.auth.models import Group
 
-from communities.models import Comment, Community, Membership, Post
+from communities.tests.factories import CommentFactory, CommunityFactory, MembershipFactory, PostFactory  # noqa: F401
 from repository.models import Item, ItemType
-from rse.accounts.tests.factories import UserFactory
-
-
-class CommunityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Community
-
-    name = factory.Sequence(lambda n: f"Live community {n}")
-    slug = factory.Sequence(lambda n: f"live-community-{n}")
-    visibility = Community.Visibility.OPEN
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    community = factory.SubFactory(CommunityFactory)
-    user = factory.SubFactory(UserFactory)
-    role = Membership.Role.MEMBER
-    status = Membership.Status.ACTIVE
-
-
-class PostFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Post
-
-    community = factory.SubFactory(CommunityFactory)
-    author = factory.SubFactory(UserFactory)
-    title = factory.Sequence(lambda n: f"Post number {n}")
-    body_md = "Some words about the daily stand-up."
-
-
-class CommentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Comment
-
-    post = factory.SubFactory(PostFactory)
-    author = factory.SubFactory(UserFactory)
-    body_md = "I agree."
 
 
 class ItemTypeFactory(factory.django.DjangoModelFactory):
