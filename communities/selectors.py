@@ -125,8 +125,10 @@ def pinned_posts(user, community):
 
 
 def _announcements_for_me(user):
+    """Announcements of my communities and of every community anyone may read (official news
+    usually lives in a restricted "Internal communications" community)."""
     return Q(kind=Post.Kind.ANNOUNCEMENT) & (
-        Q(community_id__in=my_community_ids(user)) | Q(community__visibility=Community.Visibility.OPEN)
+        Q(community_id__in=my_community_ids(user)) | Q(community__visibility__in=PUBLICLY_READABLE)
     )
 
 
@@ -224,6 +226,14 @@ def list_communities(user, *, q="", scope="all", tag=None):
     if scope == "active":
         return qs.order_by("-last_activity_at", "-id")
     return qs.order_by("name", "id")
+
+
+def my_communities(user, limit=12):
+    return list(
+        Community.objects.alive()
+        .filter(memberships__user=user, memberships__status=Membership.Status.ACTIVE)
+        .order_by("-last_activity_at", "-id")[:limit]
+    )
 
 
 def list_members(community, *, status=Membership.Status.ACTIVE):

@@ -84,7 +84,7 @@ def home(request):
         request,
         selectors.home_feed(request.user),
         "communities/home.html",
-        {"order": order, "tab": "feed"},
+        {"order": order, "tab": "feed", "my_communities": selectors.my_communities(request.user)},
         ordering=selectors.feed_ordering(order),
     )
 

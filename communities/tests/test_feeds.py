@@ -155,3 +155,21 @@ def test_community_list_filters(user):
     invited = CommunityFactory(visibility=Community.Visibility.SECRET, name="Invited")
     member(invited, user, status=Membership.Status.INVITED)
     assert "Invited" in {c.name for c in selectors.list_communities(user, scope="mine")}
+
+
+def test_item_conversations_fragment_lists_readable_posts_about_an_item(logged_client, user):
+    item = Item.objects.create(item_type=ItemType.objects.create(name="C", slug="c"), name="Acme", slug="acme")
+    open_ = CommunityFactory()
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    member(open_, user)
+    author = member(private)
+    services.do_create_post(user, open_, title="Visible talk", body_md="about [[acme]]")
+    services.do_create_post(author, private, title="Hidden talk", body_md="about [[acme]]")
+    html = logged_client.get(reverse("item_conversations", args=[item.pk])).content.decode()
+    assert "Visible talk" in html and "Hidden talk" not in html
+
+
+def test_restricted_announcements_reach_everyone(user):
+    comms = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
+    PostFactory(community=comms, kind="announcement", title="Official news")
+    assert "Official news" in titles(selectors.home_feed(user))

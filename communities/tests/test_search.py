@@ -1,8 +1,9 @@
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.urls import reverse
 
 from communities import search, services
-from communities.models import Community
+from communities.models import Community, Post
 from communities.tests.factories import CommunityFactory, member
 from directory.models import Profile
 from repository import services as repository_services
@@ -88,5 +89,16 @@ def test_full_text_search_on_postgresql(user, community):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'communities_%_search_gin'")
         assert len(cursor.fetchall()) == 3
+        # The query's expression is the index's: PostgreSQL can use it (seq scans off to force the choice).
+        qs = search._fulltext(Post.objects.all(), search.DOCUMENTS["post"](), "kaizen")
+        inner = Post.objects.annotate(document=search.DOCUMENTS["post"]()).filter(
+            document=SearchQuery("kaizen", config="simple", search_type="websearch")
+        )
+        sql, params = inner.values("pk").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "communities_post_search_gin" in plan, plan
+        assert len(list(qs)) == 2
     assert search.search_comments(user, "kaizen") == []
     assert [h.obj for h in search.search_communities(user, "audits")] == [community]

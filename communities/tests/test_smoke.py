@@ -11,6 +11,8 @@ def test_pages_render(logged_client, user):
     post = services.do_create_post(user, community, kind="question", title="How?", body_md="Ask #lean @nobody")
     services.do_create_comment(user, post, body_md="Like this")
     poll = services.do_create_post(user, community, kind="poll", title="Lunch?", poll_options=["Pizza", "Salad"])
+    comment = services.do_create_comment(user, post, body_md="first")
+    services.do_edit_comment(user, comment, body_md="second")
     for url in [
         reverse("home"),
         reverse("essentials"),

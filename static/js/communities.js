@@ -33,7 +33,14 @@
 
   // --- Autocomplete (@person, [[item]]) ------------------------------------------------------------
   var box = null, active = null;
-  function closeBox() { if (box) { box.remove(); box = null; } active = null; }
+  function closeBox() {
+    if (active) {
+      active.textarea.setAttribute("aria-expanded", "false");
+      active.textarea.removeAttribute("aria-activedescendant");
+    }
+    if (box) { box.remove(); box = null; }
+    active = null;
+  }
 
   function trigger(textarea) {
     var before = textarea.value.slice(0, textarea.selectionStart);
@@ -76,7 +83,11 @@
     if (!options.length) return;
     box = document.createElement("ul");
     box.className = "autocomplete";
+    box.id = "ac-box";
     box.setAttribute("role", "listbox");
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-controls", "ac-box");
+    textarea.setAttribute("aria-expanded", "true");
     options.slice(0, 8).forEach(function (opt, i) {
       var li = document.createElement("li");
       li.setAttribute("role", "option");
@@ -94,6 +105,7 @@
   function mark() {
     if (!box || !active) return;
     box.querySelectorAll("li").forEach(function (li, i) { li.setAttribute("aria-selected", i === active.index ? "true" : "false"); });
+    active.textarea.setAttribute("aria-activedescendant", "ac-opt-" + active.index);
   }
 
   var timer = null;
