@@ -92,6 +92,16 @@ def test_gettext_uses_the_committed_french_catalogue():
         assert translation.gettext("Communities") == "Communautés"
         assert translation.ngettext("%(n)s member", "%(n)s members", 3) % {"n": 3} == "3 membres"
         assert translation.ngettext("%(n)s member", "%(n)s members", 1) % {"n": 1} == "1 membre"
+        # French counts zero as singular: the catalogue's own Plural-Forms header is in use.
+        assert translation.ngettext("%(n)s member", "%(n)s members", 0) % {"n": 0} == "0 membre"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_catalogue_header_is_french_and_not_fuzzy(domain):
+    po = polib.pofile(str(LOCALE_DIR / f"{domain}.po"))
+    assert not po.metadata_is_fuzzy, "a fuzzy header is dropped by msgfmt, losing Plural-Forms"
+    assert po.metadata["Language"] == "fr"
+    assert po.metadata["Plural-Forms"].replace(" ", "") == "nplurals=2;plural=(n>1);"
 
 
 PAGES = [
