@@ -162,3 +162,20 @@ def test_set_language_switches_to_french(logged_client):
 def test_javascript_catalogue_is_french(client):
     body = french_client(client).get(reverse("javascript-catalog")).content.decode()
     assert "Aper\\u00e7u" in body or "Aperçu" in body
+
+
+@pytest.mark.django_db
+def test_item_history_names_a_new_document_version_in_french(logged_client, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from repository import services
+    from repository.tests.factories import ItemFactory, ItemTypeFactory
+
+    item = ItemFactory(item_type=ItemTypeFactory(name="Customer", slug="customer"), name="Acme", slug="acme")
+    document = services.do_add_document(user, item, name="Plan", uploaded=SimpleUploadedFile("plan.txt", b"one"))
+    services.do_add_document_version(user, document, uploaded=SimpleUploadedFile("plan.txt", b"two"))
+    url = reverse("repository:item_history", args=[item.slug])
+    assert "Document “Plan”" in logged_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = french_client(logged_client).get(url).content.decode()
+    assert "Document « Plan »" in html
+    assert "document “Plan”" not in html
