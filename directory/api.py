@@ -6,6 +6,7 @@ serialised, the same decision the pages use.
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -107,7 +108,7 @@ class PeopleViewSet(viewsets.ReadOnlyModelViewSet):
         """POST: follow this person; DELETE: unfollow."""
         target = User.objects.filter(pk=user_id, is_active=True).first()
         if target is None:
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
         if request.method == "DELETE":
             services.do_unfollow(request.user, target)
         else:
@@ -142,7 +143,7 @@ class ExpertsView(APIView):
     def get(self, request):
         term = request.query_params.get("q", "").strip()[:80]
         if not term:
-            return Response({"q": ["This parameter is required."]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"q": [_("This parameter is required.")]}, status=status.HTTP_400_BAD_REQUEST)
         experts = selectors.find_experts(request.user, term)
         return Response(ExpertSerializer(experts, many=True, context={"request": request}).data)
 

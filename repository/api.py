@@ -5,6 +5,7 @@ lets the CRM/ERP stay the master: PUT /api/v1/repository/items/<type>/<external_
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -139,12 +140,12 @@ class ItemByExternalId(APIView):
         if "description" in data:
             data["description_md"] = data.pop("description")
         if "fields" in data and not isinstance(data["fields"], dict):
-            raise DRFValidationError({"fields": ["Send the custom fields as an object {key: value}."]})
+            raise DRFValidationError({"fields": [_("Send the custom fields as an object {key: value}.")]})
         if "tags" in data and not isinstance(data["tags"], list | str):
-            raise DRFValidationError({"tags": ["Send the tags as a list of names."]})
+            raise DRFValidationError({"tags": [_("Send the tags as a list of names.")]})
         unknown = sorted(set(data) - set(services.UPSERT_KEYS))
         if unknown:
-            raise DRFValidationError({key: ["Unknown attribute."] for key in unknown})
+            raise DRFValidationError({key: [_("Unknown attribute.")] for key in unknown})
         item, created, _changes = services.do_upsert_item(request.user, item_type, external_id, data)
         item = selectors.access_item_by_id(request.user, item.pk)
         return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

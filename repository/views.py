@@ -126,6 +126,14 @@ FIELD_LABELS = {
 }
 
 
+def _change_label(key):
+    """Label of a history key that is neither a field nor a custom field: a new version is
+    recorded under 'document “<name>”' (data, in English): show it in the reader's language."""
+    if key.startswith("document “") and key.endswith("”"):
+        return _("Document “%(name)s”") % {"name": key[len("document “") : -1]}
+    return key.removeprefix("fields.")
+
+
 def _history_rows(user, changes, definitions):
     """Rows for the history table. Links to other items recorded in the history show their
     name only when the viewer may see that item (one query for the whole page)."""
@@ -141,7 +149,7 @@ def _history_rows(user, changes, definitions):
     for change in changes:
         diffs = []
         for key, (before, after) in (change.changes or {}).items():
-            label = definitions.get(key) or FIELD_LABELS.get(key) or key.removeprefix("fields.")
+            label = definitions.get(key) or FIELD_LABELS.get(key) or _change_label(key)
             diffs.append({"label": label, "before": _show(before, visible), "after": _show(after, visible)})
         rows.append({"change": change, "diffs": diffs})
     return rows

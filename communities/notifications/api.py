@@ -6,6 +6,7 @@ post and comment once.
 
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -105,7 +106,7 @@ class PreferencesView(APIView):
     @extend_schema(request=PREFERENCES, responses=PREFERENCES)
     def patch(self, request):
         if not isinstance(request.data, dict):
-            raise ValidationError({"detail": "Send an object {kind: channel}."})
+            raise ValidationError({"detail": _("Send an object {kind: channel}.")})
         return Response(services.do_set_preferences(request.user, dict(request.data)))
 
     put = patch
@@ -135,7 +136,7 @@ class MuteListView(ListAPIView):
         community_id = serializer.validated_data.get("community_id")
         post_id = serializer.validated_data.get("post_id")
         if bool(community_id) == bool(post_id):
-            raise ValidationError({"detail": "Give either community_id or post_id."})
+            raise ValidationError({"detail": _("Give either community_id or post_id.")})
         if post_id:
             mute = services.do_mute(request.user, post=access_post_by_id(request.user, post_id))
         else:
@@ -148,7 +149,7 @@ class MuteDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, pk):
         if not services.do_unmute(request.user, pk):
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
