@@ -6,6 +6,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast
 
 from communities import permissions as perms
+from communities.links import post_urls
 from communities.models import Acknowledgement, Bookmark, Membership, PollChoice, Reaction, Rsvp
 
 
@@ -40,6 +41,7 @@ def annotate_posts_for_viewer(user, posts, *, memberships=None):
     for post_id, flag, value in _flag_rows(user, [p.pk for p in posts]):
         flags.setdefault(post_id, []).append((flag, value))
     for post in posts:
+        post.urls = post_urls(post.pk)
         membership = memberships.get(post.community_id)
         post.viewer_membership = membership
         post.can_moderate = perms.can_moderate(user, post.community, membership)
