@@ -31,6 +31,16 @@ def _batched(rows, model):
         model.objects.bulk_create(rows[i : i + BATCH], batch_size=BATCH)
 
 
+def _copy(model, objs):
+    """COPY … FROM STDIN: an order of magnitude faster than INSERTs for a million rows."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+
+
 def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8, seed=7, log=print):
     """Idempotent and resumable: people and communities once, then posts up to `posts`."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data
@@ -149,6 +159,9 @@ def _posts(rng, community_ids, members, posts, log):
                 )
             )
         with transaction.atomic():
-            _batched(chunk, Post)
+            if connection.vendor == "postgresql":
+                _copy(Post, chunk)
+            else:
+                _batched(chunk, Post)
         done += len(chunk)
         log(f"{done} posts")

@@ -18,6 +18,11 @@ def item_url(slug: str) -> str:
     return _first_reverse(["repository:item_detail", "repository:item"], [slug], f"/repository/items/{slug}/")
 
 
+def item_id_url(pk: int) -> str:
+    """The item page by id, naming nothing (for restricted items)."""
+    return _first_reverse(["repository:item_by_id"], [pk], f"/repository/i/{pk}/")
+
+
 def profile_url(user_id: int) -> str:
     """A person's profile page (directory app)."""
     return _first_reverse(["directory:profile", "directory:profile_detail"], [user_id], f"/people/{user_id}/")

@@ -12,8 +12,9 @@ from operator import or_
 
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
-from communities.links import item_url, profile_url, tag_url
+from communities.links import item_id_url, item_url, profile_url, tag_url
 from rse.accounts.models import User
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
@@ -86,6 +87,15 @@ def _resolve_items(author, refs):
     return found
 
 
+def _restricted_ids(items) -> set:
+    ids = {item.pk for item in items}
+    if not ids:
+        return set()
+    from repository.models import Item
+
+    return set(Item.restricted_to.through.objects.filter(item_id__in=ids).values_list("item_id", flat=True))
+
+
 def process(text: str, *, author) -> Processed:
     text = text or ""
     plain = "".join(chunk for is_code, chunk in _outside_code(text) if not is_code)
@@ -93,6 +103,7 @@ def process(text: str, *, author) -> Processed:
     items = _resolve_items(author, set(ITEM_RE.findall(plain)))
     result = Processed(html="")
     seen_items = {}
+    restricted = _restricted_ids(items.values())
 
     def item_link(match):
         ref = match.group(1).strip()
@@ -100,6 +111,9 @@ def process(text: str, *, author) -> Processed:
         if item is None:
             return match.group(0)
         seen_items[item.pk] = item
+        if item.pk in restricted:
+            # Rendered once for every reader: a restricted item's name and slug must not be in it.
+            return f"[{escape_md(gettext('restricted item'))}]({item_id_url(item.pk)})"
         return f"[{escape_md(item.name)}]({item_url(item.slug)})"
 
     def mention_link(match):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("similar/", views.similar, name="similar"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
     path("items/<slug:slug>/", views.item_detail, name="item"),
+    path("i/<int:pk>/", views.item_by_id, name="item_by_id"),
     path("items/<slug:slug>/edit/", views.item_edit, name="item_edit"),
     path("items/<slug:slug>/history/", views.item_history, name="item_history"),
     path("items/<slug:slug>/follow/", views.item_follow, name="item_follow"),

@@ -97,6 +97,15 @@ def similar(request):
 
 @login_required
 @require_GET
+def item_by_id(request, pk):
+    """A stable link that names nothing: conversations link restricted items this way, so their
+    name and slug never reach someone outside the groups (404 for them, like any hidden item)."""
+    item = selectors.access_item_by_id(request.user, pk)
+    return redirect("repository:item", slug=item.slug)
+
+
+@login_required
+@require_GET
 def item_detail(request, slug):
     item = selectors.get_item_for_page(request.user, slug)
     definitions = {f"fields.{d.key}": d.label for d in item.item_type.field_definitions.all()}
