@@ -448,7 +448,11 @@ def comment_fragment(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
     if comment.deleted_at:
         raise Http404
-    post = _load_post(request, comment.post_id)
+    post = comment.post  # loaded with its community by the access check
+    membership = perms.get_membership(request.user, post.community)
+    post.can_moderate = perms.can_moderate(request.user, post.community, membership)
+    post.can_comment = post.can_react = perms.can_comment(request.user, post.community, membership)
+    post.can_accept = post.kind == Post.Kind.QUESTION and (post.author_id == request.user.pk or post.can_moderate)
     thread = list(
         Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk), post=post)
         .select_related("author")
