@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from communities import services
 from communities.models import Community, Membership
 from communities.tests.factories import CommunityFactory, PostFactory, member
 from rse.accounts.tests.factories import UserFactory
@@ -94,14 +95,20 @@ def test_two_browsers_side_by_side(browser, asgi_server):
     alice = member(community, UserFactory(first_name="Alice"), role=Membership.Role.OWNER)
     bob = member(community, UserFactory(first_name="Bob", email="bob.martin@example.com"))
     question = PostFactory(community=community, author=alice, kind="question", title="Which glue?")
+    poll = services.do_create_post(
+        alice, community, kind="poll", title="Team lunch?", body_md="Where", poll_options=["Canteen", "Bistro"]
+    )
 
     context_a, page_a = _page(browser, asgi_server, alice)
     context_b, feed_b = _page(browser, asgi_server, bob)
     post_b = context_b.new_page()
     post_b.set_default_timeout(TIMEOUT)
+    poll_b = context_b.new_page()
+    poll_b.set_default_timeout(TIMEOUT)
     try:
         _open_live(feed_b, f"/c/{community.slug}/")
         _open_live(post_b, f"/posts/{question.pk}/")
+        _open_live(poll_b, f"/posts/{poll.pk}/")
         bell = post_b.locator("#notification-bell")
         expect(bell.locator("[data-bell-count]")).to_be_hidden()
 
@@ -160,6 +167,15 @@ def test_two_browsers_side_by_side(browser, asgi_server):
         expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
         expect(post_b.locator("[data-live-comments] > li[data-comment-id]")).to_have_count(2)
         assert post_b.evaluate("window.__loaded") is True
+
+        # 7. A votes in the poll: B's open poll refreshes its results.
+        expect(poll_b.locator(f"#poll-{poll.pk}")).to_contain_text("0 voters")
+        page_a.goto(f"/posts/{poll.pk}/")
+        page_a.get_by_label("Bistro").check()
+        page_a.get_by_role("button", name="Vote").click()
+        expect(page_a.locator(f"#poll-{poll.pk}")).to_contain_text("1 voter")
+        expect(poll_b.locator(f"#poll-{poll.pk}")).to_contain_text("1 voter")
+        assert poll_b.evaluate("window.__loaded") is True
     finally:
         context_a.close()
         context_b.close()
