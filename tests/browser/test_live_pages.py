@@ -31,7 +31,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker):
+def asgi_server(django_db_setup):
     """A daphne server in a thread (session scope: a Twisted reactor starts once per process)."""
     from channels.routing import ProtocolTypeRouter
     from daphne.server import Server  # before twisted.internet.reactor: it installs the asyncio reactor
@@ -55,14 +55,15 @@ def asgi_server(django_db_setup, django_db_blocker):
         ready_callable=ready.set,
         verbosity=0,
     )
-    with django_db_blocker.unblock():
-        thread = threading.Thread(target=server.run, daemon=True, name="daphne-test")
-        thread.start()
-        if not ready.wait(20):
-            pytest.fail("daphne did not start")
-        yield f"http://127.0.0.1:{port}"
-        reactor.callFromThread(reactor.stop)
-        thread.join(10)
+    # No database access here: the server reaches the test database only while a test marked
+    # django_db(transaction=True) runs (pytest-django's blocker applies to every thread).
+    thread = threading.Thread(target=server.run, daemon=True, name="daphne-test")
+    thread.start()
+    if not ready.wait(20):
+        pytest.fail("daphne did not start")
+    yield f"http://127.0.0.1:{port}"
+    reactor.callFromThread(reactor.stop)
+    thread.join(10)
 
 
 def _session_key(user):
