@@ -285,6 +285,11 @@
       case "communities.answer_accepted":
         markAccepted(payload.post_id, payload.comment_id);
         break;
+      case "communities.comment_deleted":
+        document.querySelectorAll('[data-comment-id="' + payload.comment_id + '"]').forEach(function (node) {
+          node.classList.add("live-deleted");
+        });
+        break;
       case "communities.post_deleted":
         document.querySelectorAll('[data-post-id="' + payload.post_id + '"]').forEach(function (node) {
           node.classList.add("live-deleted");
