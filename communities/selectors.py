@@ -229,11 +229,12 @@ def list_communities(user, *, q="", scope="all", tag=None):
 
 
 def my_communities(user, limit=12):
-    return list(
+    qs = (
         Community.objects.alive()
         .filter(memberships__user=user, memberships__status=Membership.Status.ACTIVE)
-        .order_by("-last_activity_at", "-id")[:limit]
+        .order_by("-last_activity_at", "-id")
     )
+    return list(qs if limit is None else qs[:limit])
 
 
 def list_members(community, *, status=Membership.Status.ACTIVE):

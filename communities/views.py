@@ -68,13 +68,27 @@ def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), ex
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
     params = request.GET.copy()
     params.pop("cursor", None)
+    params.pop("fragment", None)
     context = {**context, "page": page, "query_string": params.urlencode()}
-    if _is_htmx(request) and request.GET.get("cursor"):
+    # fragment=1: the first page alone, for the live "New posts (n)" banner (static/js/realtime.js).
+    if _is_htmx(request) and (request.GET.get("cursor") or request.GET.get("fragment")):
         return render(request, "communities/partials/feed_page.html", context)
     return render(request, template, context)
 
 
 # --- Feeds ----------------------------------------------------------------------------------
+
+
+def _live_community_ids(user):
+    """The communities whose new posts raise the live banner on my feeds (one query)."""
+    return " ".join(str(row["community_id"]) for row in selectors.my_community_ids(user))
+
+
+def _home_context(user, **context):
+    # One query gives the sidebar's "My communities" and the groups the live banner listens to.
+    mine = selectors.my_communities(user, limit=None)
+    live = " ".join(str(c.pk) for c in mine)
+    return {**context, "my_communities": mine[:12], "live_communities": live}
 
 
 @login_required
@@ -84,14 +98,20 @@ def home(request):
         request,
         selectors.home_feed(request.user),
         "communities/home.html",
-        {"order": order, "tab": "feed", "my_communities": selectors.my_communities(request.user)},
+        _home_context(request.user, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
     )
 
 
 @login_required
 def essentials(request):
-    return _feed(request, selectors.essentials_feed(request.user), "communities/home.html", {"tab": "essentials"})
+    return _feed(
+        request,
+        selectors.essentials_feed(request.user),
+        "communities/home.html",
+        # Essentials keeps to what matters: only new announcements ring there.
+        {"tab": "essentials", "live_communities": _live_community_ids(request.user), "live_kinds": "announcement"},
+    )
 
 
 @login_required
@@ -414,8 +434,45 @@ def post_detail(request, pk):
         request,
         "communities/post_detail.html",
         {"post": post, "comments": comments, "accepted": accepted, "comment_form": CommentForm(),
-         "reaction_kinds": Reaction.Kind.choices, "detail": True},
+         "reaction_kinds": Reaction.Kind.choices, "detail": True,
+         "live_comment_url": reverse("comment_fragment", args=[0]).replace("/0/", "/{id}/")},
     )  # fmt: skip
+
+
+@login_required
+def post_poll(request, pk):
+    """The poll of a post (results included), re-fetched live after someone votes."""
+    post = _load_post(request, pk)
+    if post.kind != Post.Kind.POLL:
+        raise Http404
+    return render(request, "communities/partials/poll.html", {"post": post})
+
+
+@login_required
+def comment_fragment(request, pk):
+    """One comment (a reply, or a thread head with its replies) as on the post page, for the live
+    insertion of new comments. Same door as the page: unreadable or deleted → 404."""
+    comment = selectors.access_comment_by_id(request.user, pk)
+    if comment.deleted_at:
+        raise Http404
+    post = comment.post  # loaded with its community by the access check
+    membership = perms.get_membership(request.user, post.community)
+    post.can_moderate = perms.can_moderate(request.user, post.community, membership)
+    post.can_comment = post.can_react = perms.can_comment(request.user, post.community, membership)
+    post.can_accept = post.kind == Post.Kind.QUESTION and (post.author_id == request.user.pk or post.can_moderate)
+    thread = list(
+        Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk), post=post)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    _annotate_comments(request.user, post, thread)  # annotates every comment of the thread in place
+    shown = next(c for c in thread if c.pk == comment.pk)
+    return render(
+        request,
+        "communities/partials/comment.html",
+        {"post": post, "comment": shown, "reply": comment.parent_id is not None},
+    )
 
 
 def _card(request, post_id, *, detail=False):

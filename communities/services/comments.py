@@ -48,11 +48,16 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
         "communities.comment_created", actor=author, obj=comment, community_id=community.pk,
         post_id=post.pk, reply=parent is not None, answer=post.kind == Post.Kind.QUESTION,
     )  # fmt: skip
+    # Ids and counts only: each page fetches the comment's HTML through a permission-checked view.
+    comments_count = Post.objects.filter(pk=post.pk).values_list("comments_count", flat=True).get()
     publish_on_commit(
         "communities.comment_created",
         [community_group(community.pk), post_group(post.pk)],
-        {"post_id": post.pk, "comment_id": comment.pk, "community_id": community.pk, "author_id": author.pk},
-    )
+        {
+            "post_id": post.pk, "comment_id": comment.pk, "parent_id": parent.pk if parent else None,
+            "community_id": community.pk, "author_id": author.pk, "counts": {"comments": comments_count},
+        },
+    )  # fmt: skip
     mentioned = set(store_mentions(post, processed.mentioned, comment=comment, author=author))
     notify_on_commit(
         "mention", mentioned, actor_id=author.pk, post_id=post.pk, comment_id=comment.pk, community_id=community.pk
@@ -149,9 +154,13 @@ def do_react(user, kind, *, post=None, comment=None) -> str | None:
         "communities.reacted", actor=user, obj=target, community_id=the_post.community_id,
         kind=now_kind, post_id=the_post.pk,
     )  # fmt: skip
+    reactions_count = model.objects.filter(pk=target.pk).values_list("reactions_count", flat=True).get()
     publish_on_commit(
         "communities.reacted", [post_group(the_post.pk)],
-        {"post_id": the_post.pk, "comment_id": comment.pk if comment else None},
+        {
+            "post_id": the_post.pk, "comment_id": comment.pk if comment else None,
+            "community_id": the_post.community_id, "counts": {"reactions": reactions_count},
+        },
     )  # fmt: skip
     return now_kind
 
@@ -178,7 +187,7 @@ def do_accept_answer(user, post, comment) -> Post:
             post_group(post.pk),
             *([user_group(comment.author_id)] if comment else []),
         ],
-        {"post_id": post.pk, "comment_id": comment.pk if comment else None},
+        {"post_id": post.pk, "comment_id": comment.pk if comment else None, "community_id": post.community_id},
     )
     if comment is not None:
         notify_on_commit(

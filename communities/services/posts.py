@@ -26,7 +26,7 @@ from communities.models import (
 from communities.notify import notify_on_commit
 from communities.services.common import check_text, check_uploads, get_or_create_tags, readers_among, save_attachments
 from communities.text import process
-from rse.lib.events import community_group, post_group, publish_on_commit
+from rse.lib.events import community_group, item_group, post_group, publish_on_commit
 from rse.trail.services import record
 
 __all__ = [
@@ -157,11 +157,19 @@ def do_create_post(
         "communities.post_created", actor=author, obj=post, community_id=community.pk,
         kind=kind, shared_from=shared_from.pk if shared_from else None,
     )  # fmt: skip
+    # Item pages hear of new conversations only from communities every employee reads: an
+    # item's group is open to anyone who sees the item, so a private post must not ring there
+    # (their members still get it from the catch-up, which checks access).
+    item_ids = sorted(i.pk for i in processed.items)
+    item_groups = [item_group(i) for i in item_ids] if community.visibility in perms.PUBLICLY_READABLE else []
     publish_on_commit(
         "communities.post_created",
-        [community_group(community.pk), post_group(post.pk)],
-        {"post_id": post.pk, "community_id": community.pk, "author_id": author.pk, "kind": kind},
-    )
+        [community_group(community.pk), post_group(post.pk), *item_groups],
+        {
+            "post_id": post.pk, "community_id": community.pk, "author_id": author.pk, "kind": kind,
+            "item_ids": item_ids if item_groups else [],
+        },
+    )  # fmt: skip
     mentioned = store_mentions(post, processed.mentioned, author=author)
     notify_on_commit("mention", mentioned, actor_id=author.pk, post_id=post.pk, community_id=community.pk)
     people, item_followers = _followers(post, exclude={author.pk, *mentioned})
@@ -324,7 +332,11 @@ def do_vote(user, post, option_ids) -> PollBallot:
     PollChoice.objects.bulk_create([PollChoice(ballot=ballot, option_id=i) for i in sorted(wanted)])
     PollOption.objects.filter(pk__in=wanted).update(votes_count=F("votes_count") + 1)
     record("communities.voted", actor=user, obj=post, community_id=post.community_id)
-    publish_on_commit("communities.voted", [post_group(post.pk)], {"post_id": post.pk})
+    voters = Poll.objects.filter(pk=poll.pk).values_list("voters_count", flat=True).get()
+    publish_on_commit(
+        "communities.voted", [post_group(post.pk)],
+        {"post_id": post.pk, "community_id": post.community_id, "counts": {"voters": voters}},
+    )  # fmt: skip
     return ballot
 
 

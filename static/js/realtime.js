@@ -35,7 +35,9 @@
  *                                     re-fetched (htmx.ajax GET, outerHTML) when one of those events
  *                                     concerns the page's post (payload.post_id) or the element's
  *                                     data-live-target
+ *       with optional data-live-one / data-live-other="__COUNT__ reactions": the text, by plural form
  *   [data-live-banner-text="New posts (__COUNT__)"]  translated banner text (on the container)
+ *   [data-live-kinds="announcement"]  on the container: only new posts of these kinds raise the banner
  *
  * Every event is also dispatched on document.body as the DOM event "rse:<event>" (e.g.
  * "rse:communities.reaction_changed", detail = payload), so htmx can react declaratively:
@@ -161,8 +163,10 @@
       if (only && el !== only) return;
       var communities = ids(el.dataset.liveCommunity);
       var items = ids(el.dataset.liveItem);
+      var kinds = (el.dataset.liveKinds || "").split(/[\s,]+/).filter(Boolean);
       if (!communities.length && !items.length) return;
       var fresh = posts.filter(function (p) {
+        if (kinds.length && kinds.indexOf(p.kind) === -1) return false;
         var inScope = only || communities.indexOf(Number(p.community_id)) !== -1 ||
           (p.item_ids || []).some(function (id) { return items.indexOf(Number(id)) !== -1; });
         return inScope && !postAlreadyShown(el, Number(p.id));
@@ -201,6 +205,14 @@
       })
       .catch(function () { bumpBanner(el, "comments", [id]); });
   }
+  // "3 reactions", not "3": a node may carry data-live-one / data-live-other ("__COUNT__ reaction(s)"),
+  // chosen by the page language's plural rules (French says "0 réaction", "1 réaction").
+  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  function countText(node, value) {
+    var form = pluralRules && typeof value === "number" ? pluralRules.select(value) : "other";
+    var template = form === "one" ? node.dataset.liveOne : node.dataset.liveOther;
+    return template ? template.replace("__COUNT__", String(value)) : String(value);
+  }
   function setCounts(targetKey, counts) {
     if (!counts || typeof counts !== "object") return;
     document.querySelectorAll('[data-live-target="' + targetKey + '"]').forEach(function (target) {
@@ -208,7 +220,7 @@
         var value = counts[name];
         if (typeof value === "object") return;
         target.querySelectorAll('[data-live-count="' + name + '"]').forEach(function (node) {
-          node.textContent = String(value);
+          node.textContent = countText(node, value);
         });
       });
     });
@@ -255,7 +267,7 @@
         if (typeof payload.unread === "number") setUnread(payload.unread);
         break;
       case "communities.post_created":
-        onNewPosts([{ id: payload.post_id, community_id: payload.community_id, item_ids: payload.item_ids }]);
+        onNewPosts([{ id: payload.post_id, community_id: payload.community_id, item_ids: payload.item_ids, kind: payload.kind }]);
         break;
       case "communities.comment_created":
         postContainers(payload.post_id).forEach(function (el) {
@@ -264,12 +276,19 @@
         if (payload.counts) setCounts("post-" + payload.post_id, payload.counts);
         break;
       case "communities.reaction_changed":
+      case "communities.reacted":
       case "communities.poll_voted":
+      case "communities.voted":
       case "communities.post_updated":
         setCounts(payload.comment_id ? "comment-" + payload.comment_id : "post-" + payload.post_id, payload.counts);
         break;
       case "communities.answer_accepted":
         markAccepted(payload.post_id, payload.comment_id);
+        break;
+      case "communities.comment_deleted":
+        document.querySelectorAll('[data-comment-id="' + payload.comment_id + '"]').forEach(function (node) {
+          node.classList.add("live-deleted");
+        });
         break;
       case "communities.post_deleted":
         document.querySelectorAll('[data-post-id="' + payload.post_id + '"]').forEach(function (node) {
