@@ -1,7 +1,8 @@
 """Round trips through the real services; they run in the PostgreSQL/Redis pass (make test-services)."""
 
+import asyncio
+
 import pytest
-from asgiref.sync import async_to_sync
 from celery.contrib.testing.worker import start_worker
 from channels.layers import get_channel_layer
 from django.db import connection
@@ -20,13 +21,15 @@ def test_database_is_postgresql_with_psycopg3():
 
 
 @pytest.mark.redis
-def test_channels_redis_round_trip():
+async def test_channels_redis_round_trip():
     layer = get_channel_layer()
     assert layer.__class__.__module__.startswith("channels_redis")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("test.roundtrip", channel)
-    async_to_sync(layer.group_send)("test.roundtrip", {"type": "rse.event", "event": "test.ping", "payload": {}})
-    assert async_to_sync(layer.receive)(channel)["event"] == "test.ping"
+    channel = await layer.new_channel()
+    await layer.group_add("test.roundtrip", channel)
+    await layer.group_send("test.roundtrip", {"type": "rse.event", "event": "test.ping", "payload": {}})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert message["event"] == "test.ping"
+    await layer.group_discard("test.roundtrip", channel)
 
 
 @pytest.mark.redis
