@@ -70,7 +70,7 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
 
         banner = page.locator("[data-live-banner='posts']")
         expect(banner).to_have_text("New posts (1)", timeout=20000)
-        expect(banner).to_have_attribute("aria-live", "polite")
+        expect(banner).to_have_attribute("aria-live", "polite", timeout=20000)
 
         live = {"post_id": missed.pk + 1000, "community_id": community.pk}
         group = f"community.{community.pk}"
@@ -85,18 +85,22 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
             {"post_id": 99, "community_id": community.pk, "counts": {"reactions": 5}},
         )
         expect(page.locator("[data-live-count='reactions']")).to_have_text("5", timeout=20000)
-        expect(banner).to_have_text("New posts (2)")
+        expect(banner).to_have_text("New posts (2)", timeout=20000)
 
         _publish(prefix, f"user.{user.pk}", "notifications.new", {"unread": 7})
         bell = page.locator("#notification-bell")
         expect(bell.locator("[data-bell-count]")).to_have_text("7", timeout=20000)
-        expect(bell).to_have_attribute("aria-label", "Notifications, 7 unread")
-        expect(page.locator("[data-live-banner='notifications']")).to_have_text("New notifications: show them")
+        expect(bell).to_have_attribute("aria-label", "Notifications, 7 unread", timeout=20000)
+        expect(page.locator("[data-live-banner='notifications']")).to_have_text(
+            "New notifications: show them", timeout=20000
+        )
         # The bell refetches itself (htmx) on rse:notifications-changed, as after a reconnection:
         # the database says 0 unread, so the pushed 7 goes away.
         page.evaluate("document.body.dispatchEvent(new CustomEvent('rse:notifications-changed'))")
         expect(page.locator("#notification-bell [data-bell-count]")).to_be_hidden(timeout=20000)
-        expect(page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications, 0 unread")
+        expect(page.locator("#notification-bell")).to_have_attribute(
+            "aria-label", "Notifications, 0 unread", timeout=20000
+        )
         browser.close()
 
 
@@ -162,7 +166,7 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
             {**payload, "comment_id": live.pk, "counts": {"comments": 2}},
         )
         expect(page.locator(f"[data-comment-id='{live.pk}']")).to_have_text(f"comment {live.pk}", timeout=20000)
-        expect(page.locator("[data-live-count='comments']")).to_have_text("2")
+        expect(page.locator("[data-live-count='comments']")).to_have_text("2", timeout=20000)
         _publish(servers.prefix, f"post.{post.pk}", "communities.answer_accepted", {**payload, "comment_id": live.pk})
         expect(page.locator(f"[data-comment-id='{live.pk}']")).to_have_class("live-new is-accepted", timeout=20000)
 
@@ -176,9 +180,9 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
         # realtime.js reconnects (backoff), re-subscribes and catches up: nothing lost, nothing twice.
         for comment in missed:
             expect(page.locator(f"[data-comment-id='{comment.pk}']")).to_be_visible(timeout=60000)
-        expect(comments).to_have_count(4)
-        expect(page.locator("[data-live-count='comments']")).to_have_text("4")
-        expect(page.locator("[data-live-count='reactions']")).to_have_text("3")
+        expect(comments).to_have_count(4, timeout=20000)
+        expect(page.locator("[data-live-count='comments']")).to_have_text("4", timeout=20000)
+        expect(page.locator("[data-live-count='reactions']")).to_have_text("3", timeout=20000)
         assert [int(i) for i in comments.evaluate_all("els => els.map(e => e.dataset.commentId)")] == [
             first.pk,
             live.pk,
