@@ -113,7 +113,8 @@ def process(text: str, *, author) -> Processed:
         seen_items[item.pk] = item
         if item.pk in restricted:
             # Rendered once for every reader: a restricted item's name and slug must not be in it.
-            return f"[{escape_md(gettext('restricted item'))}]({item_id_url(item.pk)})"
+            label = gettext("restricted item")
+            return f"[{escape_md(label)}]({item_id_url(item.pk)})"
         return f"[{escape_md(item.name)}]({item_url(item.slug)})"
 
     def mention_link(match):
