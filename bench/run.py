@@ -165,6 +165,8 @@ def main():
     db = settings.DATABASES["default"]
     print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}  scale: {args.scale}")  # noqa: T201
     call_command("migrate", verbosity=0)
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production uses
     start = time.perf_counter()
     data.build(users=scale["users"], communities=scale["communities"], posts=scale["posts"], log=lambda m: None)
     print(f"data ready in {time.perf_counter() - start:.1f} s")  # noqa: T201
