@@ -2,8 +2,10 @@
 
 import re
 
+import pytest
 from django import forms
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 class _HelpedForm(forms.Form):
@@ -15,3 +17,18 @@ def test_form_help_text_is_the_element_the_field_is_described_by():
     described_by = re.search(r'aria-describedby="([^"]+)"', html).group(1)
     assert f'id="{described_by}"' in html
     assert re.search(rf'<p class="help" id="{described_by}">A CSV file.</p>', html)
+
+
+@pytest.mark.django_db
+def test_item_conversations_link_to_the_post_page(logged_client, user):
+    from communities.services.posts import do_create_post
+    from communities.tests.factories import CommunityFactory, member
+    from repository.tests.factories import ItemFactory
+
+    item = ItemFactory(name="Bretagne Composites")
+    community = CommunityFactory()
+    member(community, user)
+    post = do_create_post(user, community, title="Visit", body_md="See [[Bretagne Composites]].")
+    html = logged_client.get(reverse("item_conversations", args=[item.pk])).content.decode()
+    assert f'href="{reverse("post_detail", args=[post.pk])}"' in html
+    assert 'href="#post-' not in html  # the item page has no such anchor
