@@ -32,3 +32,13 @@ def test_item_conversations_link_to_the_post_page(logged_client, user):
     html = logged_client.get(reverse("item_conversations", args=[item.pk])).content.decode()
     assert f'href="{reverse("post_detail", args=[post.pk])}"' in html
     assert 'href="#post-' not in html  # the item page has no such anchor
+
+
+@pytest.mark.django_db
+def test_the_demo_has_conversations_about_a_customer(django_user_model):
+    from django.core.management import call_command
+
+    from communities.models import Post
+
+    call_command("seed_demo")
+    assert Post.objects.filter(items__item_type__slug="customer").exists()
