@@ -65,7 +65,7 @@ def test_a_new_user_joins_asks_gets_an_accepted_answer_votes_reacts_shares_and_s
     other_page.set_default_timeout(10_000)
     _log_in(other_page, expert)
     other_page.goto(question_url)
-    other_page.get_by_role("textbox").first.fill("Twenty minutes, with a checklist per zone.")
+    other_page.get_by_label("Your answer").fill("Twenty minutes, with a checklist per zone.")
     other_page.get_by_role("button", name="Answer", exact=True).click()
     expect(other_page.get_by_text("Twenty minutes, with a checklist per zone.")).to_be_visible()
     other.close()

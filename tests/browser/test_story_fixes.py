@@ -42,3 +42,16 @@ def test_the_demo_has_conversations_about_a_customer(django_user_model):
 
     call_command("seed_demo")
     assert Post.objects.filter(items__item_type__slug="customer").exists()
+
+
+@pytest.mark.django_db
+def test_the_answer_box_of_a_question_is_labelled_as_an_answer(logged_client, user):
+    from communities.services.posts import do_create_post
+    from communities.tests.factories import CommunityFactory, member
+
+    community = CommunityFactory()
+    member(community, user)
+    question = do_create_post(user, community, kind="question", title="Why?")
+    discussion = do_create_post(user, community, title="Hello")
+    assert "Your answer" in logged_client.get(reverse("post_detail", args=[question.pk])).content.decode()
+    assert "Your comment" in logged_client.get(reverse("post_detail", args=[discussion.pk])).content.decode()
