@@ -117,3 +117,6 @@ def test_a_new_user_joins_asks_gets_an_accepted_answer_votes_reacts_shares_and_s
     page.get_by_role("link", name="Essentials").click()
     expect(page.get_by_role("heading", level=1, name="Essentials")).to_be_visible()
     expect(page.get_by_text("Only what matters")).to_be_visible()
+    feed = page.get_by_role("main")
+    expect(feed.get_by_role("link", name="How long should a 5S audit take?")).to_be_visible()  # answers to me
+    expect(feed.get_by_role("link", name="Gemba walk photos")).to_have_count(0)  # an ordinary post

@@ -66,6 +66,10 @@ def test_main_pages_fit_a_phone_and_a_post_can_be_written_there(phone):
     ):
         phone.goto(url)
         _assert_fits(phone)
+        if url == "/people/":  # every directory tab is on screen, none hidden in a sideways scroller
+            for link in phone.get_by_role("navigation", name="Directory").get_by_role("link").all():
+                box = link.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, link.inner_text()
 
     # A form on a phone: every field is on screen and the post gets published.
     phone.goto(f"/c/{community.slug}/")
