@@ -193,7 +193,7 @@ def _demo_items():
         from repository.models import Item
     except ImportError:  # pragma: no cover
         return []
-    return list(Item.objects.alive().filter(restricted_to__isnull=True).order_by("id")[:4])
+    return list(Item.objects.alive().filter(restricted_to__isnull=True).select_related("item_type").order_by("id")[:40])
 
 
 @seeder(35)
@@ -283,9 +283,15 @@ def seed_conversations():
     # Posts about business items ([[slug]]), when the repository demo is there.
     items = _demo_items()
     accounts = communities["key-accounts"]
+    linked = 0
     if items:
         seller = _member(accounts, email="marc.dubois@demo.rse.example", rng=rng)
-        links = " and ".join(f"[[{item.slug}]]" for item in items[:2])
+        # The key-account review is about customers, so that opening a customer in the demo shows
+        # its conversations (issue 4's story); the kaizen is about a process or product.
+        customers = [item for item in items if item.item_type.slug == "customer"][:2] or items[:2]
+        others = [item for item in items if item.item_type.slug != "customer"] or items
+        links = " and ".join(f"[[{item.slug}]]" for item in customers)
+        linked = len(customers) + 1
         services.do_create_post(
             seller, accounts, title="Account review: lessons learned",
             body_md=f"Notes from the quarterly review of {links}. Delivery times are the main topic. #keyaccounts",
@@ -293,7 +299,7 @@ def seed_conversations():
         lean = communities["lean-continuous-improvement"]
         services.do_create_post(
             _member(lean, rng=rng), lean, title="Kaizen on the packaging line",
-            body_md=f"We cut changeover time by 30% on [[{items[-1].slug}]]. #kaizen",
+            body_md=f"We cut changeover time by 30% on [[{others[0].slug}]]. #kaizen",
         )  # fmt: skip
 
     # Mentions, hashtags, a shared post and the animators' selection.
@@ -313,7 +319,7 @@ def seed_conversations():
         services.do_react(reactor, rng.choice(["like", "thanks", "insightful", "agree"]), post=idea)
         if rng.random() < 0.3:
             services.do_toggle_bookmark(reactor, idea)
-    return f"questions, an announcement, a poll, an event, {len(items)} linked items, a shared post"
+    return f"questions, an announcement, a poll, an event, {linked} linked items, a shared post"
 
 
 # Seeders of sub-packages (seed_demo only autodiscovers <app>.demo).

@@ -95,6 +95,11 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     files = MultipleFileField(label=_("Attachments"))
 
+    def __init__(self, *args, question=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if question:  # the button says "Answer": the field says so too
+            self.fields["body_md"].label = _("Your answer")
+
 
 class CommentEditForm(forms.Form):
     body_md = forms.CharField(label=_("Text"), widget=markdown_widget(3, preview=False))

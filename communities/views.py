@@ -433,7 +433,7 @@ def post_detail(request, pk):
     return render(
         request,
         "communities/post_detail.html",
-        {"post": post, "comments": comments, "accepted": accepted, "comment_form": CommentForm(),
+        {"post": post, "comments": comments, "accepted": accepted, "comment_form": CommentForm(question=post.kind == Post.Kind.QUESTION),
          "reaction_kinds": Reaction.Kind.choices, "detail": True,
          "live_comment_url": reverse("comment_fragment", args=[0]).replace("/0/", "/{id}/")},
     )  # fmt: skip
