@@ -44,6 +44,7 @@ def _copy(model, objs):
 def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8, seed=7, log=print):
     """Idempotent and resumable: people and communities once, then posts up to `posts`."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data
+    _restore_indexes()
     if User.objects.filter(email__endswith="@bench.example").count() < users:
         _people_and_communities(rng, users, communities, memberships_per_user, log)
     community_ids = list(Community.objects.filter(slug__startswith="bench-community-").values_list("id", flat=True))
@@ -59,27 +60,42 @@ def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8
 @contextmanager
 def _without_indexes(model):
     """Bulk loading into PostgreSQL: drop the secondary indexes, load, rebuild them once (much
-    faster than maintaining 14 indexes, a GIN full-text one among them, row by row)."""
+    faster than maintaining 14 indexes, a GIN full-text one among them, row by row).
+
+    The dropped definitions are kept in a table first, so a run that is killed half-way has
+    them rebuilt by the next run (`_restore_indexes`)."""
     if connection.vendor != "postgresql":
         yield
         return
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text)")
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            "INSERT INTO bench_dropped_index SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass) "
+            "ON CONFLICT DO NOTHING",
             [table, table],
         )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
+        cursor.execute("SELECT name FROM bench_dropped_index")
+        for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
     try:
         yield
     finally:
+        _restore_indexes()
         with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
             cursor.execute(f'ANALYZE "{table}"')
+
+
+def _restore_indexes():
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text)")
+        cursor.execute("SELECT name, definition FROM bench_dropped_index")
+        for name, definition in cursor.fetchall():
+            cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+            cursor.execute("DELETE FROM bench_dropped_index WHERE name = %s", [name])
 
 
 def _people_and_communities(rng, users, communities, memberships_per_user, log):
