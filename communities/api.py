@@ -537,11 +537,16 @@ def post_bookmark(request, pk):
     return _post_action(request, pk, lambda p: services.do_toggle_bookmark(request.user, p))
 
 
+def _flag(request, name) -> bool:
+    """A boolean switch in the body, on unless it says otherwise ("false", "0", "no")."""
+    return str(request.data.get(name, "true")).lower() not in ("0", "false", "no")
+
+
 @extend_schema(request=_input("PinInput", pinned=serializers.BooleanField(required=False)), responses=PostSerializer)
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_pin(request, pk):
-    pinned = str(request.data.get("pinned", "true")).lower() not in ("0", "false", "no")
+    pinned = _flag(request, "pinned")
     return _post_action(request, pk, lambda p: services.do_pin_post(request.user, p, pinned=pinned))
 
 
@@ -551,7 +556,7 @@ def post_pin(request, pk):
 @api_view(["POST"])
 @parser_classes(PARSERS)
 def post_highlight(request, pk):
-    on = str(request.data.get("highlighted", "true")).lower() not in ("0", "false", "no")
+    on = _flag(request, "highlighted")
     return _post_action(request, pk, lambda p: services.do_highlight_post(request.user, p, highlighted=on))
 
 
