@@ -114,6 +114,9 @@ def test_cycle_page_shows_the_error_and_no_confirm_button(client, hr_user):
     page = client.get(response["Location"]).content.decode()
     assert "Manager cycle" in page and "line 3 (E2)" in page
     assert "Confirm the import" not in page
+    # A blocked file promises nothing: no counts of rows "to create" contradicting the error.
+    assert "Nothing will be imported" in page
+    assert "To create" not in page
 
 
 def test_malformed_hr_rows_are_named(hr_user):
