@@ -15,8 +15,11 @@ CHROMIUM = Path(os.environ.get("RSE_CHROMIUM", "/usr/bin/chromium"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Per test, not per session: Playwright's sync API keeps an asyncio loop running in this
+    # thread while it is open, which breaks every async test (and async_to_sync) run after it
+    # by the same worker.
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} not found: install it with `make browser-deps` (apt-get install chromium)"
         if os.environ.get("CI"):
