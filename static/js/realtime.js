@@ -252,8 +252,13 @@
   }
 
   // --- events ----------------------------------------------------------------------------
+  // When a live event last touched a post: a catch-up answer computed before it is older
+  // news and must not overwrite its counts or accepted answer.
+  var lastLive = {};
+
   function handle(event, payload) {
     payload = payload || {};
+    if (payload.post_id) lastLive[payload.post_id] = Date.now();
     switch (event) {
       case "notifications.new":
         document.querySelectorAll("[data-live-notifications]").forEach(function (el) {
@@ -326,6 +331,7 @@
       else if (el.dataset.liveSince) params.set("since", el.dataset.liveSince);
       scopes.forEach(function (scope) { params.append(scope[0], String(scope[1])); });
       busy.add(el);
+      var sentAt = Date.now();
       fetch((el.dataset.catchupUrl || CATCHUP_DEFAULT) + "?" + params.toString(), {
         credentials: "same-origin",
         headers: { Accept: "application/json" }
@@ -340,6 +346,7 @@
             postContainers(comment.post_id).forEach(function (pc) { insertComment(pc, comment); });
           });
           (data.post_states || []).forEach(function (state) {
+            if ((lastLive[state.id] || 0) > sentAt) return;
             setCounts("post-" + state.id, { comments: state.comments_count, reactions: state.reactions_count });
             markAccepted(state.id, state.accepted_comment_id);
           });
