@@ -143,6 +143,20 @@ def scenario_realtime(scale, requests, rng):
 SCENARIOS = {"feeds": scenario_feeds, "search": scenario_search, "hr": scenario_hr, "realtime": scenario_realtime}
 
 
+def _create_database(db):
+    """The benchmark owns its database: on a new machine it creates it (through the server's
+    `postgres` maintenance database) rather than failing on 'database does not exist'."""
+    import psycopg
+    from psycopg import sql
+
+    params = {k: v for k, v in {"host": db.get("HOST"), "port": db.get("PORT"), "user": db.get("USER"),
+                                "password": db.get("PASSWORD")}.items() if v}  # fmt: skip
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"created database {db['NAME']}")  # noqa: T201
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=SCALES, default="full")
@@ -164,6 +178,8 @@ def main():
 
     db = settings.DATABASES["default"]
     print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}  scale: {args.scale}")  # noqa: T201
+    if settings.IS_POSTGRES:
+        _create_database(db)
     call_command("migrate", verbosity=0)
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production uses

@@ -1,4 +1,4 @@
-"""Bridge to the notifications package (built in parallel): a no-op until it exists.
+"""The one door from the communities services to notifications: queue after the commit.
 
 Callers pass recipients already filtered to people who may read the community
 (services.common.readers_among, the same rule as permissions.can_read_community).
@@ -6,26 +6,13 @@ Callers pass recipients already filtered to people who may read the community
 
 from django.db import transaction
 
-KINDS = (
-    "mention", "reply", "answer", "answer_accepted", "join_request", "invitation",
-    "announcement", "followed_item_post", "followed_person_post",
-)  # fmt: skip
-
-
-def _load_enqueue():
-    try:
-        from communities.notifications.services import enqueue_notifications
-    except ImportError:
-        return None
-    return enqueue_notifications
+from communities.models import NotificationKind
+from communities.notifications.services import enqueue_notifications
 
 
 def notify_on_commit(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
-    if kind not in KINDS:
+    if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    enqueue_notifications = _load_enqueue()
-    if enqueue_notifications is None:
-        return
     recipients = sorted({int(r) for r in recipient_ids if r != actor_id})
     if not recipients:
         return

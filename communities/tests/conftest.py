@@ -19,7 +19,7 @@ class NotificationRecorder:
 def notifications(monkeypatch):
     """Stands in for communities.notifications.services.enqueue_notifications."""
     recorder = NotificationRecorder()
-    monkeypatch.setattr(notify, "_load_enqueue", lambda: recorder)
+    monkeypatch.setattr(notify, "enqueue_notifications", recorder)
     return recorder
 
 

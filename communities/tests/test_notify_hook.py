@@ -93,10 +93,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(user, notifications, dj
     assert callbacks  # the send waits for the commit
 
 
-def test_notify_is_a_no_op_without_the_notifications_package(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(notify, "_load_enqueue", lambda: None)
+def test_notify_refuses_an_unknown_kind_and_skips_an_empty_audience(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        notify.notify_on_commit("mention", [1, 2], actor_id=3, post_id=4)
+        notify.notify_on_commit("mention", [3], actor_id=3, post_id=4)  # only the actor: nobody to tell
     assert callbacks == []
     with pytest.raises(ValueError):
         notify.notify_on_commit("gossip", [1], actor_id=3)
