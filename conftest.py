@@ -5,6 +5,8 @@ then with DATABASE_URL and REDIS_URL pointing at real PostgreSQL and Redis. Test
 `postgres` or `redis` skip themselves in the first pass, saying how to run them.
 """
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -29,6 +31,13 @@ def pytest_collection_modifyitems(config, items):
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test gets an empty cache namespace: cached counts keyed by user id must not leak
+    between tests (ids repeat after a rollback), nor between xdist workers sharing Redis."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"t{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture

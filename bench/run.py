@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -167,6 +168,11 @@ def main():
     requests = args.requests or (20 if args.scale == "smoke" else 200)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rse.settings")
+    if args.scale == "full":  # measure what production runs: DEBUG off (no query log), plain HTTP in-process
+        os.environ.setdefault("DEBUG", "0")
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+        os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+        os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -64,7 +64,7 @@ def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), ex
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
     posts = [*extra_posts, *page.items]
-    prefetch_related_objects(posts, *selectors.FEED_PREFETCH)
+    prefetch_related_objects(posts, *selectors.feed_prefetches())
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
     params = request.GET.copy()
     params.pop("cursor", None)

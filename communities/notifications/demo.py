@@ -6,7 +6,7 @@ Idempotent: rows carry the same dedupe key as the real fan-out, inserted with ig
 from django.db.models import F
 
 from communities.models import Comment, Notification, NotificationChannel, NotificationKind
-from communities.notifications.services import dedupe_key
+from communities.notifications.services import dedupe_key, forget_unread
 from rse.lib.demo import seeder
 
 PER_PERSON = 8
@@ -50,4 +50,5 @@ def seed_notifications():
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    forget_unread(per_person)
     return f"{len(rows)} notifications for {len(per_person)} people"

@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -26,7 +27,7 @@ from communities.models import (
     Post,
 )
 from communities.permissions import can_read_community, can_see_community
-from rse.lib.events import publish, publish_on_commit, user_group
+from rse.lib.events import publish, user_group
 from rse.trail.services import record
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,25 @@ def preferences_for(user) -> dict:
     return prefs
 
 
+UNREAD_TTL = 300  # seconds: bounds the staleness of a count computed during a concurrent write
+
+
+def _unread_key(user_id):
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(user_id) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    """The bell's count, on every page: from the cache, counted again after each change."""
+    count = cache.get(_unread_key(user_id))
+    if count is None:
+        count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+        cache.set(_unread_key(user_id), count, UNREAD_TTL)
+    return count
+
+
+def forget_unread(user_ids):
+    """Call once the change is committed (a count taken before would be cached again)."""
+    cache.delete_many([_unread_key(uid) for uid in user_ids])
 
 
 def _load_target(post_id, comment_id, community_id):
@@ -186,6 +204,7 @@ def _deliver_batch(kind, batch_ids, key, actor_id, community, post, comment):
             ignore_conflicts=True,
         )
     if fresh:
+        forget_unread([u.pk for u in fresh])
         _announce_unread([u.pk for u in fresh])
     # Not only the fresh rows: a run that crashed between insert and e-mail left rows unsent.
     if any(channels[u.pk] == NotificationChannel.EMAIL for u in users):
@@ -267,7 +286,13 @@ def users_with_pending_digest():
 
 
 def _publish_read(user):
-    publish_on_commit(READ_EVENT, [user_group(user.pk)], {"unread": unread_count(user.pk)})
+    forget_unread([user.pk])  # now, for this request's own answer; again once others can see it
+
+    def after_commit():
+        forget_unread([user.pk])
+        publish(READ_EVENT, [user_group(user.pk)], {"unread": unread_count(user.pk)})
+
+    transaction.on_commit(after_commit)
 
 
 @transaction.atomic

@@ -82,6 +82,7 @@ PAGES = [
     reverse("bookmarks"),
     reverse("community_detail", args=["bench"]),
     reverse("community_detail", args=["bench"]) + "?unanswered=1",
+    reverse("community_detail", args=["elsewhere"]),  # every post there is a share: originals prefetched
     reverse("tag_detail", args=["bench"]),
     reverse("community_list"),
     reverse("community_list") + "?scope=active",
@@ -94,6 +95,7 @@ API = [
     "/api/v1/feeds/questions/",
     "/api/v1/feeds/bookmarks/",
     "/api/v1/communities/bench/posts/",
+    "/api/v1/communities/elsewhere/posts/",
     "/api/v1/communities/",
     "/api/v1/communities/bench/members/",
     "/api/v1/search/?q=body",

@@ -32,7 +32,8 @@ def test_people_list_search_and_detail(logged_client, me):
 def test_people_api_query_count_is_constant(logged_client, me, django_assert_num_queries):
     unit = OrgUnitFactory()
     person("One", "Person", org_unit=unit)
-    with django_assert_num_queries(3) as one:
+    logged_client.get("/api/v1/people/")  # warm the session and bell caches
+    with django_assert_num_queries(2) as one:
         logged_client.get("/api/v1/people/")
     for i in range(10):
         person("More", f"People{i}", org_unit=unit, site=SiteFactory())

@@ -69,7 +69,8 @@ def test_directory_list_query_count_is_constant(logged_client, me, django_assert
     unit, site = OrgUnitFactory(), SiteFactory()
     person("Many", "P0", org_unit=unit, site=site)
     logged_client.get(reverse("directory:index"))  # warm up session/user caches
-    with django_assert_num_queries(12) as one:
+    logged_client.get(reverse("directory:index"))  # warm the session and bell caches
+    with django_assert_num_queries(10) as one:
         logged_client.get(reverse("directory:index"))
     _many(15, org_unit=unit, site=site)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -141,7 +142,8 @@ def test_profile_page_query_count_is_constant(logged_client, me, other_user, dja
     Endorsement.objects.create(user_skill=us, endorser=other_user)
     url = reverse("directory:profile", args=[target.user_id])
     logged_client.get(url)
-    with django_assert_num_queries(11) as one:
+    logged_client.get(url)  # warm the session and bell caches
+    with django_assert_num_queries(9) as one:
         logged_client.get(url)
     for _ in range(6):
         extra = UserSkill.objects.create(user=target.user, skill=SkillFactory())
@@ -159,7 +161,8 @@ def test_org_chart_shows_chain_reports_peers_with_constant_queries(logged_client
     peer = person("Peer", "Colleague", manager=boss.user)
     report = person("Direct", "Report", manager=target.user)
     url = reverse("directory:org_chart", args=[target.user_id])
-    with django_assert_num_queries(6) as one:
+    logged_client.get(url)  # warm the session and bell caches
+    with django_assert_num_queries(4) as one:
         response = logged_client.get(url)
     chart = response.context["chart"]
     assert [p.user_id for p in chart.chain] == [ceo.user_id, boss.user_id]

@@ -114,7 +114,8 @@ def test_list_query_count_does_not_grow(logged_client, user, customer_type, djan
 
     make(1)
     url = reverse("api-repository-items")
-    with django_assert_num_queries(6) as one:
+    logged_client.get(url)  # warm the session and bell caches
+    with django_assert_num_queries(5) as one:
         assert len(logged_client.get(url).json()["results"]) == 1
     make(9)
     with django_assert_num_queries(len(one.captured_queries)):
