@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities import permissions as perms
 from communities import selectors, services
+from communities.cards import attach_cards
 from communities.forms import (
     CommentEditForm,
     CommentForm,
@@ -66,6 +67,7 @@ def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), ex
     posts = [*extra_posts, *page.items]
     prefetch_related_objects(posts, *selectors.feed_prefetches())
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
+    attach_cards(request, posts)
     params = request.GET.copy()
     params.pop("cursor", None)
     params.pop("fragment", None)
