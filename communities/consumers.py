@@ -186,6 +186,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         event, payload = message["event"], message.get("payload") or {}
         community_id = payload.get("community_id") if isinstance(payload, dict) else None
         tied, members_only = self._tied_to(community_id) if community_id is not None else (False, False)
+        if payload.get("members_only") and community_id is not None and not tied:
+            # Heard through an item's group (open to whoever sees the item): pass it on only to
+            # a reader of that community, checked now for this event.
+            allowed, _cid, _members_only = await database_sync_to_async(resolve_scope)(
+                self.user, "community", community_id
+            )
+            if not allowed:
+                return
         if tied:
             # The safety net only where membership matters (private/secret), spread in time per
             # socket (jitter) so that one event does not trigger every socket's check at once.

@@ -157,17 +157,17 @@ def do_create_post(
         "communities.post_created", actor=author, obj=post, community_id=community.pk,
         kind=kind, shared_from=shared_from.pk if shared_from else None,
     )  # fmt: skip
-    # Item pages hear of new conversations only from communities every employee reads: an
-    # item's group is open to anyone who sees the item, so a private post must not ring there
-    # (their members still get it from the catch-up, which checks access).
+    # Item pages hear of every new conversation about their items. An item's group is open to
+    # anyone who sees the item, so an event from a private or secret community is marked
+    # members_only and each socket checks that its user may read that community before passing
+    # it on (consumers.RealtimeConsumer.rse_event).
     item_ids = sorted(i.pk for i in processed.items)
-    item_groups = [item_group(i) for i in item_ids] if community.visibility in perms.PUBLICLY_READABLE else []
     publish_on_commit(
         "communities.post_created",
-        [community_group(community.pk), post_group(post.pk), *item_groups],
+        [community_group(community.pk), post_group(post.pk), *(item_group(i) for i in item_ids)],
         {
             "post_id": post.pk, "community_id": community.pk, "author_id": author.pk, "kind": kind,
-            "item_ids": item_ids if item_groups else [],
+            "item_ids": item_ids, "members_only": community.visibility not in perms.PUBLICLY_READABLE,
         },
     )  # fmt: skip
     mentioned = store_mentions(post, processed.mentioned, author=author)

@@ -169,6 +169,26 @@ async def test_item_subscription_uses_visible_items():
     await communicator.disconnect()
 
 
+async def test_item_pages_hear_of_private_posts_only_when_their_user_reads_that_community():
+    item = await create(ItemFactory)()
+    private = await create(CommunityFactory)(visibility=V.PRIVATE)
+    insider = (await create(MembershipFactory)(community=private)).user
+    outsider = await create(UserFactory)()
+    sockets = {}
+    for person in (insider, outsider):
+        sockets[person.pk], _ = await open_socket(person)
+        assert (await subscribe(sockets[person.pk], "item", item.pk))["event"] == "rse.subscribed"
+    payload = {"post_id": 1, "community_id": private.pk, "item_ids": [item.pk], "members_only": True}
+    await send_event(f"item.{item.pk}", "communities.post_created", payload)
+    assert (await sockets[insider.pk].receive_json_from())["payload"] == payload
+    assert await sockets[outsider.pk].receive_nothing(timeout=0.3)
+    public = {**payload, "members_only": False}
+    await send_event(f"item.{item.pk}", "communities.post_created", public)
+    assert (await sockets[outsider.pk].receive_json_from())["payload"] == public
+    for communicator in sockets.values():
+        await communicator.disconnect()
+
+
 async def test_removal_from_a_community_stops_delivery_at_once():
     community = await create(CommunityFactory)(visibility=V.PRIVATE)
     membership = await create(MembershipFactory)(community=community)

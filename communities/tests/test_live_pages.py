@@ -225,9 +225,11 @@ def test_poll_votes_carry_the_voter_count(user, published, django_capture_on_com
     assert [v["counts"]["voters"] for v in voted] == [1, 2, 2]
 
 
-@pytest.mark.parametrize(("visibility", "rings"), [(V.OPEN, True), (V.RESTRICTED, True), (V.PRIVATE, False)])
-def test_new_post_rings_on_item_pages_only_when_everybody_reads_it(
-    visibility, rings, published, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("visibility", "members_only"), [(V.OPEN, False), (V.RESTRICTED, False), (V.PRIVATE, True), (V.SECRET, True)]
+)
+def test_new_post_rings_on_item_pages_marked_when_only_members_may_read_it(
+    visibility, members_only, published, django_capture_on_commit_callbacks
 ):
     lamp = Item.objects.create(
         item_type=ItemType.objects.create(name="Product", slug="product"), name="Lamp", slug="lamp"
@@ -238,6 +240,7 @@ def test_new_post_rings_on_item_pages_only_when_everybody_reads_it(
         post = services.do_create_post(author, community, title="Lamp", body_md=f"About [[{lamp.slug}]]")
     groups, payload = next((g, p) for e, g, p in published if e == "communities.post_created")
     assert f"community.{community.pk}" in groups and f"post.{post.pk}" in groups
-    assert (f"item.{lamp.pk}" in groups) is rings
-    assert payload["item_ids"] == ([lamp.pk] if rings else [])
+    assert f"item.{lamp.pk}" in groups
+    assert payload["item_ids"] == [lamp.pk]
+    assert payload["members_only"] is members_only
     assert payload["kind"] == "discussion"
