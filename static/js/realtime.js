@@ -205,6 +205,29 @@
       })
       .catch(function () { bumpBanner(el, "comments", [id]); });
   }
+  // An edited comment: its text and its "edited" link are swapped in place (its replies, reply
+  // box and the reader's own reaction state stay as they are).
+  function refreshComment(el, id) {
+    var template = el.dataset.liveCommentUrl;
+    var current = el.querySelector('[data-comment-id="' + id + '"]');
+    if (!template || !current) return;
+    fetch(template.replace("{id}", String(id)), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var fresh = holder.content.firstElementChild;
+        if (!fresh) return;
+        [":scope > .md", ":scope > .row"].forEach(function (selector) {
+          var before = current.querySelector(selector);
+          var after = fresh.querySelector(selector);
+          if (before && after) before.replaceWith(after);
+        });
+        current.classList.add("live-updated");
+      })
+      .catch(function () { /* the next visit shows it */ });
+  }
+
   // "3 reactions", not "3": a node may carry data-live-one / data-live-other ("__COUNT__ reaction(s)"),
   // chosen by the page language's plural rules (French says "0 réaction", "1 réaction").
   var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
@@ -289,6 +312,9 @@
         break;
       case "communities.answer_accepted":
         markAccepted(payload.post_id, payload.comment_id);
+        break;
+      case "communities.comment_edited":
+        postContainers(payload.post_id).forEach(function (el) { refreshComment(el, payload.comment_id); });
         break;
       case "communities.comment_deleted":
         document.querySelectorAll('[data-comment-id="' + payload.comment_id + '"]').forEach(function (node) {

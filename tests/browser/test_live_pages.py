@@ -146,6 +146,15 @@ def test_two_browsers_side_by_side(browser, asgi_server):
         expect(post_b.locator(f"[data-live-replies='{answer_id}'] > li")).to_contain_text("datasheet")
         expect(post_b.locator(f"#post-{question.pk} [data-live-count='comments']")).to_have_text("2 comments")
 
+        # 3b. A corrects the answer: B reads the new text in place, the reply still under it.
+        page_a.goto(f"/comments/{answer_id}/edit/")
+        page_a.locator("textarea[name=body_md]").fill("The blue epoxy, 48 h curing.")
+        page_a.get_by_role("button", name="Save").click()
+        page_a.wait_for_url(f"**/posts/{question.pk}/*")
+        expect(answer.locator(":scope > .md")).to_have_text("The blue epoxy, 48 h curing.")
+        expect(answer.locator(":scope > .row").get_by_role("link", name="edited")).to_be_visible()
+        expect(post_b.locator(f"[data-live-replies='{answer_id}'] > li")).to_contain_text("datasheet")
+
         # 4. A reacts to the question and to the answer: B's counts follow.
         page_a.locator(f"#post-{question.pk} .reactions button").first.click()
         expect(post_b.locator(f"#post-{question.pk} [data-live-count='reactions']")).to_have_text("1 reaction")
