@@ -290,13 +290,10 @@ def check_item_data(user, item_type, data: dict, *, instance=None, partial=False
 
 
 def _display_values(item_type, fields: dict) -> dict:
-    """Custom field values as people read them (names, not ids), for the history."""
-    from rse.accounts.models import User
-
+    """Custom field values for the history. People are kept by id and named when the history is
+    shown (their current name; an anonymised person stays anonymous); items keep their name."""
     definitions = {d.key: d for d in item_type.field_definitions.all()}
-    person_ids = [v for k, v in fields.items() if k in definitions and definitions[k].kind == K.PERSON]
     item_ids = [v for k, v in fields.items() if k in definitions and definitions[k].kind == K.ITEM]
-    people = dict(User.objects.filter(pk__in=person_ids).values_list("pk", "email")) if person_ids else {}
     items = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "name")) if item_ids else {}
     result = {}
     for key, value in fields.items():
@@ -304,7 +301,7 @@ def _display_values(item_type, fields: dict) -> dict:
         if definition is None:
             continue
         if definition.kind == K.PERSON:
-            value = people.get(value, value)
+            value = {"person": value}
         elif definition.kind == K.ITEM:
             # The name is shown only to viewers who may see the linked item (views._history_rows).
             value = {"item": value, "name": items.get(value, "")}
@@ -321,7 +318,7 @@ def _snapshot(item) -> dict:
         "status": item.status,
         "external_id": item.external_id,
         "tags": sorted(item.tags.values_list("name", flat=True)),
-        "owners": sorted(item.owners.values_list("email", flat=True)),
+        "owners": [{"person": pk} for pk in sorted(item.owners.values_list("pk", flat=True))],
         "restricted_to": sorted(item.restricted_to.values_list("name", flat=True)),
         **_display_values(item.item_type, item.fields or {}),
     }

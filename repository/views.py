@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -154,24 +155,37 @@ def _history_rows(user, changes, definitions):
         if isinstance(value, dict) and "item" in value
     }
     visible = set(selectors.visible_items(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    person_ids = {
+        value["person"]
+        for change in changes
+        for pair in (change.changes or {}).values()
+        for side in pair
+        for value in (side if isinstance(side, list) else [side])
+        if isinstance(value, dict) and "person" in value
+    }
+    names = {u.pk: u.display_name for u in get_user_model().objects.filter(pk__in=person_ids)} if person_ids else {}
     rows = []
     for change in changes:
         diffs = []
         for key, (before, after) in (change.changes or {}).items():
             label = definitions.get(key) or FIELD_LABELS.get(key) or _change_label(key)
-            diffs.append({"label": label, "before": _show(before, visible), "after": _show(after, visible)})
+            diffs.append(
+                {"label": label, "before": _show(before, visible, names), "after": _show(after, visible, names)}
+            )
         rows.append({"change": change, "diffs": diffs})
     return rows
 
 
-def _show(value, visible_ids):
+def _show(value, visible_ids, names):
     if value in (None, "", []):
         return ""
     if isinstance(value, dict) and "item" in value:
         return value.get("name") if value["item"] in visible_ids else _("(an item you cannot see)")
+    if isinstance(value, dict) and "person" in value:
+        return names.get(value["person"], _("(a former colleague)"))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(_show(v, visible_ids, names) for v in value)
+    return str(value)  # also what older history rows hold: e-mail addresses as they were
 
 
 @login_required

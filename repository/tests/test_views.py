@@ -86,6 +86,26 @@ def test_edit_is_for_owners_and_shows_the_history(client, user, other_user, cust
     assert "<del>old words</del>" in html and user.display_name in html
 
 
+def test_history_names_people_as_they_are_now_and_keeps_older_rows_readable(logged_client, user, customer_type):
+    from repository.models import ItemChange
+
+    FieldDefinitionFactory(item_type=customer_type, key="manager", label="Manager", kind=K.PERSON)
+    claire = UserFactory(first_name="Claire", last_name="Martin", email="claire.martin@example.com")
+    item = _create(user, customer_type, name="Acme", owners=[user.pk])
+    data = {"name": "Acme", "fields": {"manager": claire.email}, "owners": [claire.pk]}
+    data = services.check_item_data(user, customer_type, data)
+    services.do_update_item(user, item, data)
+    change = ItemChange.objects.filter(item=item).order_by("-id").first()
+    assert change.changes["fields.manager"] == [None, {"person": claire.pk}]
+    assert change.changes["owners"] == [[{"person": user.pk}], [{"person": claire.pk}]]
+    ItemChange.objects.create(item=item, actor=user, action="updated", changes={"owners": [["old@example.com"], []]})
+    type(claire).objects.filter(pk=claire.pk).update(first_name="Claire-Marie")  # renamed since
+    html = logged_client.get(item.get_absolute_url()).content.decode()
+    assert "<ins>Claire-Marie Martin</ins>" in html and f"<del>{user.display_name}</del>" in html
+    assert "claire.martin@example.com" not in html
+    assert "<del>old@example.com</del>" in html
+
+
 def test_follow_and_unfollow_with_htmx(logged_client, user, customer_type):
     item = ItemFactory(item_type=customer_type)
     url = reverse("repository:item_follow", args=[item.slug])
@@ -128,7 +148,7 @@ def test_item_page_query_count_does_not_grow(
     _fill(acme, user, 1)
     url = acme.get_absolute_url()
     logged_client.get(url)  # warm the session and bell caches
-    with django_assert_num_queries(11) as one:
+    with django_assert_num_queries(12) as one:
         logged_client.get(url)
     for i in range(1, 8):
         _create(user, project_type, name=f"P{i}", fields={"customer": acme.pk})
