@@ -4,7 +4,9 @@ community / post / item groups are added on top, each checked against what the u
 read, through the same predicates as the pages (the one door).
 
 Client → server messages (JSON):
-    {"action": "subscribe", "scope": "community" | "post" | "item", "id": 12}
+    {"action": "subscribe", "scope": "community" | "post" | "item" | "home", "id": 12}
+    (scope "home" takes the user's own id: public announcements for the home feed; posts of
+    followed people and items come to the user's group from the notification fan-out)
     {"action": "unsubscribe", "scope": "community", "id": 12}
     {"action": "ping"}
 Server → client: {"event": <type>, "payload": {...}}, where <type> is a domain event
@@ -28,11 +30,11 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from rse.lib.events import community_group, item_group, post_group, user_group
+from rse.lib.events import community_group, home_group, item_group, post_group, user_group
 
 MAX_SUBSCRIPTIONS = 200
 RECHECK_SECONDS = 60
-SCOPES = {"community": community_group, "post": post_group, "item": item_group}
+SCOPES = {"community": community_group, "post": post_group, "item": item_group, "home": lambda _user_id: home_group()}
 MEMBERSHIP_EVENTS = {
     "communities.member_removed",
     "communities.membership_changed",
@@ -58,6 +60,8 @@ def resolve_scope(user, scope, pk):
         community = post.community if post is not None else None
     elif scope == "item":
         return visible_items(user).filter(pk=pk).exists(), None, False
+    elif scope == "home":  # my own home page: announcements that every employee may read
+        return pk == user.pk, None, False
     if community is None:
         return False, None, False
     members_only = community.visibility not in PUBLICLY_READABLE
@@ -110,7 +114,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         scope, pk = content.get("scope"), content.get("id")
         if scope not in SCOPES or isinstance(pk, bool) or not isinstance(pk, int) or pk <= 0:
-            await self._error("scope must be community, post or item, and id a positive integer")
+            await self._error("scope must be community, post, item or home, and id a positive integer")
             return
         if action == "subscribe":
             await self.subscribe(scope, pk)

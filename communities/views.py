@@ -90,7 +90,7 @@ def _home_context(user, **context):
     # One query gives the sidebar's "My communities" and the groups the live banner listens to.
     mine = selectors.my_communities(user, limit=None)
     live = " ".join(str(c.pk) for c in mine)
-    return {**context, "my_communities": mine[:12], "live_communities": live}
+    return {**context, "my_communities": mine[:12], "live_communities": live, "live_home": True}
 
 
 @login_required
@@ -112,7 +112,12 @@ def essentials(request):
         selectors.essentials_feed(request.user),
         "communities/home.html",
         # Essentials keeps to what matters: only new announcements ring there.
-        {"tab": "essentials", "live_communities": _live_community_ids(request.user), "live_kinds": "announcement"},
+        {
+            "tab": "essentials",
+            "live_communities": _live_community_ids(request.user),
+            "live_kinds": "announcement",
+            "live_home": True,
+        },
     )
 
 

@@ -178,6 +178,7 @@ class CatchUpView(APIView):
             OpenApiParameter("community", int, many=True),
             OpenApiParameter("post", int, many=True),
             OpenApiParameter("item", int, many=True),
+            OpenApiParameter("home", int, description="present: also every new post of my home feed"),
         ],
         responses=inline_serializer(
             "CatchUp",
@@ -205,5 +206,6 @@ class CatchUpView(APIView):
                 community_ids=_ids(request, "community"),
                 post_ids=_ids(request, "post"),
                 item_ids=_ids(request, "item"),
+                home="home" in request.query_params,
             )
         )

@@ -12,7 +12,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from communities.models import Mute, Notification
-from communities.selectors import access_post_by_id, list_item_conversations, visible_comments, visible_posts
+from communities.selectors import (
+    access_post_by_id,
+    home_feed,
+    list_item_conversations,
+    visible_comments,
+    visible_posts,
+)
 from rse.lib.cursor import InvalidCursor, decode_cursor, encode_cursor, keyset_filter, paginate
 
 CATCH_UP_LIMIT = 100
@@ -57,7 +63,7 @@ def _split_cursor(token):
     return (post_ts, post_id), (comment_ts, comment_id)
 
 
-def catch_up(user, *, cursor, community_ids=(), post_ids=(), item_ids=(), limit=CATCH_UP_LIMIT):
+def catch_up(user, *, cursor, community_ids=(), post_ids=(), item_ids=(), home=False, limit=CATCH_UP_LIMIT):
     """What happened after `cursor` in the given scopes, oldest first, and the next cursor.
 
     Posts: new posts in the communities (and conversations about the items); comments: new
@@ -71,10 +77,12 @@ def catch_up(user, *, cursor, community_ids=(), post_ids=(), item_ids=(), limit=
     (post_ts, last_post), (comment_ts, last_comment) = _split_cursor(cursor)
 
     posts = []
-    if community_ids or item_ids:
+    if community_ids or item_ids or home:
         scope = Q(community_id__in=community_ids)
         for item_id in item_ids:
             scope |= Q(pk__in=list_item_conversations(user, item_id).order_by().values("pk"))
+        if home:  # everything my home feed shows: followed people and items, announcements
+            scope |= Q(pk__in=home_feed(user).order_by().values("pk"))
         qs = visible_posts(user).filter(scope)
         qs = qs.filter(keyset_filter(ASCENDING, [post_ts, last_post])).order_by(*ASCENDING)
         posts = list(qs.values("id", "community_id", "author_id", "kind", "created_at")[: limit + 1])

@@ -41,6 +41,7 @@ DEFAULT_CHANNELS[NotificationKind.MENTION] = NotificationChannel.EMAIL
 MUTE_EXEMPT_KINDS = {NotificationKind.JOIN_REQUEST, NotificationKind.INVITATION}
 # Kinds whose recipient is not yet a reader of the community: they only need to see it.
 SEE_ONLY_KINDS = {NotificationKind.INVITATION}
+HOME_FEED_KINDS = {NotificationKind.FOLLOWED_PERSON_POST, NotificationKind.FOLLOWED_ITEM_POST}
 NEW_EVENT = "notifications.new"
 READ_EVENT = "notifications.read"
 
@@ -174,6 +175,14 @@ def _deliver_batch(kind, batch_ids, key, actor_id, community, post, comment):
     users = _allowed_recipients(kind, users, community, post)
     if not users:
         return 0
+    if kind in HOME_FEED_KINDS and post is not None:
+        # Their home feed shows this post whatever their notification setting: ring it there.
+        publish(
+            "communities.post_created",
+            [user_group(u.pk) for u in users],
+            {"post_id": post.pk, "community_id": post.community_id, "author_id": post.author_id, "kind": post.kind,
+             "home": True},
+        )  # fmt: skip
     channels = channels_for([u.pk for u in users], kind)
     users = [u for u in users if channels[u.pk] != NotificationChannel.OFF]
     if not users:

@@ -26,7 +26,7 @@ from communities.models import (
 from communities.notify import notify_on_commit
 from communities.services.common import check_text, check_uploads, get_or_create_tags, readers_among, save_attachments
 from communities.text import process
-from rse.lib.events import community_group, item_group, post_group, publish_on_commit
+from rse.lib.events import community_group, home_group, item_group, post_group, publish_on_commit
 from rse.trail.services import record
 
 __all__ = [
@@ -162,9 +162,13 @@ def do_create_post(
     # members_only and each socket checks that its user may read that community before passing
     # it on (consumers.RealtimeConsumer.rse_event).
     item_ids = sorted(i.pk for i in processed.items)
+    # Home pages hear of announcements everyone may read (they are in everyone's home feed);
+    # of posts by people and about items one follows through the user's own group, from the
+    # notification fan-out, which already knows who those readers are.
+    home = [home_group()] if kind == K.ANNOUNCEMENT and community.visibility in perms.PUBLICLY_READABLE else []
     publish_on_commit(
         "communities.post_created",
-        [community_group(community.pk), post_group(post.pk), *(item_group(i) for i in item_ids)],
+        [community_group(community.pk), post_group(post.pk), *(item_group(i) for i in item_ids), *home],
         {
             "post_id": post.pk, "community_id": community.pk, "author_id": author.pk, "kind": kind,
             "item_ids": item_ids, "members_only": community.visibility not in perms.PUBLICLY_READABLE,

@@ -18,6 +18,7 @@ from communities.tests.factories_realtime import (
     PostFactory,
 )
 from communities.tests.test_consumers import _fresh_layer, open_socket, send_event, subscribe  # noqa: F401
+from rse.accounts.tests.factories import UserFactory
 
 URL = "/api/v1/live/catch-up/"
 V = Community.Visibility
@@ -170,3 +171,19 @@ async def test_reconnect_and_catch_up_returns_exactly_what_was_missed():
     answer = await get({"community": community.pk, "cursor": seen["cursor"]})
     assert ids(answer["posts"]) == [p.pk for p in missed]
     await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_catch_up_for_the_home_page_returns_what_the_home_feed_shows(api, user):
+    from directory.models import Follow
+
+    cursor = selectors.initial_cursor(timezone.now() - timedelta(seconds=1))
+    author = UserFactory()
+    Follow.objects.create(follower=user, followed=author)
+    by_followed = PostFactory(author=author)  # in a community the user is not in
+    news = PostFactory(kind="announcement", community=CommunityFactory(visibility=V.RESTRICTED))
+    PostFactory()  # nothing to do with the user
+    PostFactory(author=author, community=CommunityFactory(visibility=V.SECRET))  # followed, unreadable
+    answer = api.get(URL, {"home": user.pk, "cursor": cursor}).json()
+    assert sorted(ids(answer["posts"])) == sorted([by_followed.pk, news.pk])
+    assert api.get(URL, {"cursor": cursor}).json()["posts"] == []  # no scope, nothing

@@ -189,6 +189,17 @@ async def test_item_pages_hear_of_private_posts_only_when_their_user_reads_that_
         await communicator.disconnect()
 
 
+async def test_home_scope_is_the_users_own_and_hears_public_announcements():
+    user, other = await create(UserFactory)(), await create(UserFactory)()
+    communicator, _ = await open_socket(user)
+    assert (await subscribe(communicator, "home", other.pk))["event"] == "rse.refused"
+    assert (await subscribe(communicator, "home", user.pk))["event"] == "rse.subscribed"
+    payload = {"post_id": 1, "community_id": 2, "kind": "announcement", "members_only": False}
+    await send_event("home", "communities.post_created", payload)
+    assert (await communicator.receive_json_from())["payload"] == payload
+    await communicator.disconnect()
+
+
 async def test_removal_from_a_community_stops_delivery_at_once():
     community = await create(CommunityFactory)(visibility=V.PRIVATE)
     membership = await create(MembershipFactory)(community=community)

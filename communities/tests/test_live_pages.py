@@ -244,3 +244,66 @@ def test_new_post_rings_on_item_pages_marked_when_only_members_may_read_it(
     assert payload["item_ids"] == [lamp.pk]
     assert payload["members_only"] is members_only
     assert payload["kind"] == "discussion"
+
+
+# --- the home page hears of everything its feed shows ------------------------------------------
+
+
+def test_followers_home_pages_hear_of_a_post_in_a_community_they_are_not_in(user, monkeypatch):
+    from communities.models import NotificationChannel, NotificationKind, NotificationPreference
+    from communities.notifications import services as notifications
+    from directory.models import Follow
+
+    sent = []
+    monkeypatch.setattr(notifications, "publish", lambda event, groups, payload: sent.append((event, groups, payload)))
+    author, outsider = UserFactory(), UserFactory()
+    Follow.objects.create(follower=user, followed=author)
+    Follow.objects.create(follower=outsider, followed=author)
+    # Not notified by e-mail nor in the app: the home feed still shows the post, so it rings there.
+    NotificationPreference.objects.create(
+        user=user, kind=NotificationKind.FOLLOWED_PERSON_POST, channel=NotificationChannel.OFF
+    )
+    open_ = CommunityFactory(visibility=V.OPEN)
+    private = CommunityFactory(visibility=V.PRIVATE)
+    member(open_, author)
+    member(private, author)
+    member(private, user)
+    post = services.do_create_post(author, open_, title="Kaizen", body_md="Ten minutes saved")
+    notifications.do_deliver_notifications(
+        "followed_person_post", [user.pk, outsider.pk], actor_id=author.pk, post_id=post.pk, community_id=open_.pk
+    )
+    home = [(sorted(groups), payload) for event, groups, payload in sent if event == "communities.post_created"]
+    assert home == [
+        (
+            sorted([f"user.{user.pk}", f"user.{outsider.pk}"]),
+            {"post_id": post.pk, "community_id": open_.pk, "author_id": author.pk, "kind": "discussion", "home": True},
+        )
+    ]
+    sent.clear()
+    hidden = services.do_create_post(author, private, title="Members only", body_md="…")
+    notifications.do_deliver_notifications(
+        "followed_person_post", [user.pk, outsider.pk], actor_id=author.pk, post_id=hidden.pk, community_id=private.pk
+    )
+    home = [groups for event, groups, _payload in sent if event == "communities.post_created"]
+    assert home == [[f"user.{user.pk}"]]  # the outsider may not read it: nothing reaches them
+
+
+@pytest.mark.parametrize(("visibility", "to_home"), [(V.OPEN, True), (V.RESTRICTED, True), (V.PRIVATE, False)])
+def test_announcements_everyone_may_read_ring_on_every_home_page(
+    visibility, to_home, published, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory(visibility=visibility)
+    animator = member(community, role=Membership.Role.ANIMATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_create_post(animator, community, kind="announcement", title="News", body_md="…")
+        services.do_create_post(animator, community, title="Chat", body_md="…")
+    groups = [g for e, g, _p in published if e == "communities.post_created"]
+    assert ("home" in groups[0]) is to_home
+    assert "home" not in groups[1]  # a discussion is not news for everyone
+
+
+def test_home_and_essentials_pages_listen_for_the_home_feed(user, logged_client):
+    for url in (reverse("home"), reverse("essentials")):
+        html = logged_client.get(url).content.decode()
+        assert f'data-live-home="{user.pk}"' in html, url
+    assert "data-live-home" not in logged_client.get(reverse("bookmarks")).content.decode()

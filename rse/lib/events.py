@@ -36,6 +36,11 @@ def item_group(item_id) -> str:
     return f"item.{item_id}"
 
 
+def home_group() -> str:
+    """Every open home page: new announcements that every employee may read."""
+    return "home"
+
+
 def publish(event_type: str, groups, payload: dict) -> None:
     """Send now (used from tasks that already run after commit)."""
     if "." not in event_type:

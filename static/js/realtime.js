@@ -11,6 +11,8 @@
  *            data-live-community="12"        community id(s), space/comma separated: new posts there
  *                                             raise the "New posts (n)" banner
  *            data-live-item="56"             item id(s): new conversations about them raise the banner
+ *            data-live-home="7"              the viewer's user id: everything new in their home feed
+ *                                             (followed people and items, public announcements)
  *            data-live-post="34"             post id: new comments are inserted, counters updated
  *            data-live-since="{% now 'c' %}" when the page was rendered (ISO 8601 with offset): the
  *                                             first catch-up starts there, so nothing between render
@@ -76,6 +78,7 @@
     ids(el.dataset.liveCommunity).forEach(function (id) { out.push(["community", id]); });
     ids(el.dataset.livePost).forEach(function (id) { out.push(["post", id]); });
     ids(el.dataset.liveItem).forEach(function (id) { out.push(["item", id]); });
+    ids(el.dataset.liveHome).forEach(function (id) { out.push(["home", id]); });
     return out;
   }
   function allScopes() {
@@ -163,11 +166,13 @@
       if (only && el !== only) return;
       var communities = ids(el.dataset.liveCommunity);
       var items = ids(el.dataset.liveItem);
+      var home = ids(el.dataset.liveHome).length > 0;
       var kinds = (el.dataset.liveKinds || "").split(/[\s,]+/).filter(Boolean);
-      if (!communities.length && !items.length) return;
+      if (!communities.length && !items.length && !home) return;
       var fresh = posts.filter(function (p) {
         if (kinds.length && kinds.indexOf(p.kind) === -1) return false;
-        var inScope = only || communities.indexOf(Number(p.community_id)) !== -1 ||
+        var forHome = home && (p.home || (p.kind === "announcement" && p.members_only === false));
+        var inScope = only || forHome || communities.indexOf(Number(p.community_id)) !== -1 ||
           (p.item_ids || []).some(function (id) { return items.indexOf(Number(id)) !== -1; });
         return inScope && !postAlreadyShown(el, Number(p.id));
       }).map(function (p) { return Number(p.id); });
@@ -295,7 +300,8 @@
         if (typeof payload.unread === "number") setUnread(payload.unread);
         break;
       case "communities.post_created":
-        onNewPosts([{ id: payload.post_id, community_id: payload.community_id, item_ids: payload.item_ids, kind: payload.kind }]);
+        onNewPosts([{ id: payload.post_id, community_id: payload.community_id, item_ids: payload.item_ids,
+          kind: payload.kind, home: payload.home, members_only: payload.members_only }]);
         break;
       case "communities.comment_created":
         postContainers(payload.post_id).forEach(function (el) {

@@ -189,3 +189,33 @@ def test_two_browsers_side_by_side(browser, asgi_server):
     finally:
         context_a.close()
         context_b.close()
+
+
+def test_home_rings_for_a_followed_colleague_posting_in_a_community_i_am_not_in(browser, asgi_server):
+    from playwright.sync_api import expect
+
+    from directory.models import Follow
+
+    community = CommunityFactory(name="Lean club", slug="lean-club", visibility=Community.Visibility.OPEN)
+    alice = member(community, UserFactory(first_name="Alice"), role=Membership.Role.OWNER)
+    bob = UserFactory(first_name="Bob")
+    member(CommunityFactory(), bob)  # Bob has communities of his own, not this one
+    Follow.objects.create(follower=bob, followed=alice)
+
+    context_a, page_a = _page(browser, asgi_server, alice)
+    context_b, home_b = _page(browser, asgi_server, bob)
+    try:
+        _open_live(home_b, "/")
+        page_a.goto(f"/c/{community.slug}/new/")
+        page_a.locator("input[name=title]").fill("5S audit results")
+        page_a.locator("textarea[name=body_md]").fill("Line 3 scored 4.5.")
+        page_a.get_by_role("button", name="Publish").click()
+        page_a.wait_for_url("**/posts/*/")
+        banner = home_b.locator("[data-live-banner='posts']")
+        expect(banner).to_have_text("New posts (1)")
+        banner.get_by_role("button").click()
+        expect(home_b.locator("[data-live-feed]").get_by_text("5S audit results")).to_be_visible()
+        assert home_b.evaluate("window.__loaded") is True
+    finally:
+        context_a.close()
+        context_b.close()
