@@ -1,5 +1,6 @@
 """Contact book out: vCard 3.0 (vobject) and 4.0 (RFC 6350, written directly: vobject only writes 3.0), CSV."""
 
+import base64
 import csv
 import io
 import re
@@ -35,7 +36,23 @@ def vcard3(contact) -> str:
         card.add("note").value = contact.notes
     if contact.tags:
         card.add("categories").value = list(contact.tags)
+    photo = _photo_bytes(contact)
+    if photo:
+        line = card.add("photo")
+        line.encoding_param = "b"
+        line.type_param = "JPEG"
+        line.value = photo
     return card.serialize()
+
+
+def _photo_bytes(contact) -> bytes:
+    if not contact.photo:
+        return b""
+    try:
+        with contact.photo.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return b""
 
 
 def _escape(value: str) -> str:
@@ -71,6 +88,9 @@ def vcard4(contact) -> str:
         lines.append(f"NOTE:{_escape(contact.notes)}")
     if contact.tags:
         lines.append("CATEGORIES:" + ",".join(_escape(t) for t in contact.tags))
+    photo = _photo_bytes(contact)
+    if photo:
+        lines.append("PHOTO:data:image/jpeg;base64," + base64.b64encode(photo).decode())
     lines.append("END:VCARD")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

@@ -96,10 +96,16 @@ class ContactForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma-separated."))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     item = forms.ModelChoiceField(label=_("Customer or partner"), queryset=None, required=False)
+    photo = forms.ImageField(
+        label=_("Photo"), required=False, help_text=_("JPEG, PNG, GIF or WebP, at most 5 MB; resized to 160 px.")
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, contact=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = visible_items(user).order_by("name")
+        if contact is None or not contact.photo:
+            del self.fields["remove_photo"]
 
     @classmethod
     def initial_for(cls, contact: Contact) -> dict:
@@ -116,7 +122,7 @@ class ContactForm(forms.Form):
         }
 
     def contact_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("photo", "remove_photo")}
         data["emails"] = split_lines(data["emails"])
         data["phones"] = [p.strip() for p in (data["phones"] or "").splitlines() if p.strip()]
         data["tags"] = split_lines(data["tags"])

@@ -8,6 +8,8 @@ the database at that moment and runs in one transaction, so nothing is ever half
 second run of the same file finds nothing to do.
 """
 
+import base64
+import binascii
 import csv
 import io
 import re
@@ -17,6 +19,7 @@ import vobject
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +27,13 @@ from django.utils.translation import gettext as _
 from directory.models import Contact, Follow, FollowSuggestion, ImportJob
 from directory.permissions import can_manage_import, can_provision_hr, is_colleague
 from directory.selectors import users_by_email
-from directory.services import clean_emails, clean_list, contact_match_key, contact_search_text
+from directory.services import (
+    clean_emails,
+    clean_list,
+    contact_match_key,
+    contact_photo_bytes,
+    contact_search_text,
+)
 from rse.lib.text import normalize
 from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
 from rse.trail.services import record
@@ -245,6 +254,35 @@ def _text(value):
     return str(value or "").strip()
 
 
+PHOTO_MAX_RAW = 2 * 1024 * 1024
+
+
+DATA_URI_PHOTO = re.compile(r"^PHOTO[^:\n]*:(data:[^,\n]*),([^\n]*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def _photo(card, block):
+    """The card's own photo as bytes: inline (vCard 3 ENCODING=b, vCard 4 data: URI). A photo
+    given as a web address is left out (we never fetch what an uploaded file points to);
+    b"" stands for a photo that is there but unreadable."""
+    for line in card.contents.get("photo", []):
+        if isinstance(line.value, bytes):  # vobject decoded ENCODING=b itself
+            return line.value
+    # vobject cuts a data: URI at its comma: read it from the unfolded card text.
+    match = DATA_URI_PHOTO.search(re.sub(r"\r?\n[ \t]", "", block))
+    if match is None:
+        return b"" if card.contents.get("photo") and not _is_web_address(card) else None
+    if ";base64" not in match.group(1).lower():
+        return b""
+    try:
+        return base64.b64decode(match.group(2).strip(), validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _is_web_address(card):
+    return all(str(line.value).lower().startswith(("http://", "https://")) for line in card.contents["photo"])
+
+
 def vcard_rows(decoded):
     blocks = list(_vcard_blocks(decoded.text))
     if not any(block.startswith("BEGIN") for _line, block in blocks):
@@ -281,8 +319,17 @@ def vcard_rows(decoded):
                 "url": _text(_values(card, "url")[:1] and _values(card, "url")[0]),
                 "notes": _text(_values(card, "note")[:1] and _values(card, "note")[0]),
                 "tags": tags,
+                "photo": _photo_field(_photo(card, block)),
             },
         )
+
+
+def _photo_field(raw):
+    if raw is None:
+        return None
+    if not raw or len(raw) > PHOTO_MAX_RAW:
+        return ""
+    return base64.b64encode(raw).decode()
 
 
 # --- Validation, plan and apply for contacts ------------------------------------------------
@@ -294,8 +341,25 @@ READERS = {
 }
 
 
-def validate_contact_rows(parsed):
-    """Split parsed rows into valid rows and rejected rows (line, reason), duplicates included."""
+def _check_photo(line, name, encoded, warnings):
+    """The photo as a small JPEG (base64), or "" with a warning: a contact is never rejected for
+    its photo, it comes in without it."""
+    if encoded is None:
+        return ""
+    try:
+        return base64.b64encode(contact_photo_bytes(base64.b64decode(encoded or b""))).decode()
+    except (ValidationError, binascii.Error, ValueError):
+        warnings.append(
+            _("Line %(line)d (%(name)s): the photo is not an image we can read; the contact comes in without it.")
+            % {"line": line, "name": name}
+        )
+        return ""
+
+
+def validate_contact_rows(parsed, warnings=None):
+    """Split parsed rows into valid rows and rejected rows (line, reason), duplicates included.
+    Problems that cost a detail but not the row (an unreadable photo) go to `warnings`."""
+    warnings = [] if warnings is None else warnings
     valid, rejected, seen = [], [], {}
     for line, data in parsed:
         if isinstance(data, str):
@@ -322,6 +386,7 @@ def validate_contact_rows(parsed):
             "url": url[:500],
             "notes": (data.get("notes") or "")[:5000],
             "tags": clean_list(data.get("tags"), max_len=40),
+            "photo": _check_photo(line, name, data.get("photo"), warnings),
         }
         key = contact_match_key(row["name"], row["company"], emails)
         if key in seen:
@@ -366,6 +431,8 @@ def plan_contacts(owner, kind, rows):
             merged = _merge(getattr(contact, name) or [], data[name])
             if merged != (getattr(contact, name) or []):
                 changes[name] = merged
+        if data.get("photo") and not contact.photo:  # a photo chosen by hand is never replaced
+            changes["photo"] = data["photo"]
         plan.append(("update" if changes else "skip", row, contact, changes))
     return plan
 
@@ -382,23 +449,30 @@ def apply_contacts(job, progress=None):
     plan = plan_contacts(job.owner, job.kind, job.rows)
     to_create, to_update, suggestions = [], [], []
     for action, row, target, changes in plan:
-        data = row["data"]
+        data = dict(row["data"])
+        photo = data.pop("photo", "") if action == "create" else changes.pop("photo", "")
         if action == "create":
             contact = Contact(owner=job.owner, colleague_id=target, **data)
             contact.match_key = f"user:{target}" if target else row["key"]
             contact.search_text = contact_search_text(contact)
             to_create.append(contact)
         elif action == "update":
+            contact = target
             for name, value in changes.items():
                 setattr(target, name, value)
             target.search_text = contact_search_text(target)
             to_update.append(target)
+        if photo and action in ("create", "update"):
+            # Stored now, under its own unguessable name; the row points at it when saved below.
+            contact.photo.save("photo.jpg", ContentFile(base64.b64decode(photo)), save=False)
         elif action == "suggest":
             suggestions.append(
                 FollowSuggestion(user=job.owner, suggested_id=target, source=FollowSuggestion.Source.LINKEDIN)
             )
     Contact.objects.bulk_create(to_create, batch_size=500)
-    fields = ["name", "company", "job_title", "emails", "phones", "url", "notes", "tags", "search_text", "updated_at"]
+    fields = [
+        "name", "company", "job_title", "emails", "phones", "url", "notes", "tags", "photo", "search_text", "updated_at",
+    ]  # fmt: skip
     now = timezone.now()
     for contact in to_update:
         contact.updated_at = now
@@ -436,7 +510,7 @@ def do_create_import(user, kind, upload, *, full_sync=False) -> ImportJob:
         preview = hr.preview_hr(rows, full_sync=full_sync)
         warnings += preview.pop("warnings", [])
     else:
-        rows, rejected = validate_contact_rows(READERS[kind](decoded))
+        rows, rejected = validate_contact_rows(READERS[kind](decoded), warnings)
         plan = plan_contacts(user, kind, rows)
         preview = {
             "counts": summarise(plan, rejected),

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +183,10 @@ class FollowSuggestion(TimeStampedModel):
         return f"{self.user} → {self.suggested} ({self.source})"
 
 
+def contact_photo_path(instance, filename):
+    return f"contacts/{uuid.uuid4().hex}.jpg"
+
+
 class Contact(TimeStampedModel):
     """One entry of a person's contact book: a starred colleague or an external contact."""
 
@@ -201,6 +207,8 @@ class Contact(TimeStampedModel):
     url = models.URLField(_("web address"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # A small JPEG under an unguessable name, served only to the owner (views.contact_photo).
+    photo = models.ImageField(_("photo"), upload_to=contact_photo_path, blank=True)
     item = models.ForeignKey(
         "repository.Item",
         null=True,

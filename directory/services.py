@@ -55,8 +55,8 @@ def ensure_profile(user) -> Profile:
     return profile
 
 
-def process_photo(upload) -> ContentFile:
-    """Validate an uploaded image with Pillow and return it as a JPEG at most 512 px wide or high."""
+def process_photo(upload, max_size=PHOTO_MAX_SIZE) -> ContentFile:
+    """Validate an uploaded image with Pillow and return it as a JPEG at most `max_size` px wide or high."""
     if upload.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("The photo is larger than 5 MB.")})
     try:
@@ -68,7 +68,7 @@ def process_photo(upload) -> ContentFile:
             if image.width * image.height > 40_000_000:
                 raise ValidationError({"photo": _("The image is too large.")})
             image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_MAX_SIZE, PHOTO_MAX_SIZE))
+            image.thumbnail((max_size, max_size))
             if image.mode not in ("RGB", "L"):
                 background = Image.new("RGB", image.size, "white")
                 rgba = image.convert("RGBA")
@@ -333,12 +333,39 @@ def do_update_contact(owner, contact: Contact, data: dict) -> Contact:
     return contact
 
 
+CONTACT_PHOTO_SIZE = 160  # an avatar in a contact book: small enough to travel inside an import
+
+
+def contact_photo_bytes(raw: bytes) -> bytes:
+    """A contact photo as we keep it (JPEG, 160 px); ValidationError when it is not an image."""
+    return process_photo(ContentFile(raw), max_size=CONTACT_PHOTO_SIZE).read()
+
+
+@transaction.atomic
+def do_set_contact_photo(owner, contact: Contact, *, upload=None, remove=False) -> Contact:
+    if contact.owner_id != owner.pk:
+        raise PermissionDenied
+    old = contact.photo.name if contact.photo else ""
+    if upload is not None:
+        contact.photo.save("photo.jpg", process_photo(upload, max_size=CONTACT_PHOTO_SIZE), save=False)
+    elif remove:
+        contact.photo = ""
+    else:
+        return contact
+    contact.save(update_fields=["photo", "updated_at"])
+    if old and old != contact.photo.name:
+        transaction.on_commit(lambda: contact.photo.storage.delete(old))
+    return contact
+
+
 @transaction.atomic
 def do_delete_contact(owner, contact: Contact) -> None:
     if contact.owner_id != owner.pk:
         raise PermissionDenied
-    contact_id = contact.pk
+    contact_id, photo = contact.pk, contact.photo.name if contact.photo else ""
     contact.delete()
+    if photo:
+        transaction.on_commit(lambda: Contact.photo.field.storage.delete(photo))
     record("directory.contact_deleted", actor=owner, contact_id=contact_id)
 
 

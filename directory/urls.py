@@ -26,6 +26,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:contact_id>/delete/", views.contact_delete, name="contact_delete"),
     path("contacts/<int:contact_id>/vcard/", views.contact_vcard, name="contact_vcard"),
+    path("contacts/<int:contact_id>/photo/", views.contact_photo, name="contact_photo"),
     path("imports/<str:kind>/new/", views.import_new, name="import_new"),
     path("imports/<int:job_id>/", views.import_detail, name="import"),
     path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),

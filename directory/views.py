@@ -5,8 +5,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -308,12 +309,20 @@ def contacts(request):
     return render(request, "directory/contacts.html", context)
 
 
+def _save_photo(request, form, contact):
+    services.do_set_contact_photo(
+        request.user, contact, upload=form.cleaned_data.get("photo"), remove=form.cleaned_data.get("remove_photo")
+    )
+
+
 @login_required
 def contact_new(request):
-    form = ContactForm(request.POST or None, user=request.user)
+    form = ContactForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.do_create_contact(request.user, form.contact_data())
+            with transaction.atomic():  # a photo we cannot read takes the new contact back with it
+                contact = services.do_create_contact(request.user, form.contact_data())
+                _save_photo(request, form, contact)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -339,16 +348,36 @@ def contact_detail(request, contact_id):
 @login_required
 def contact_edit(request, contact_id):
     contact = selectors.access_contact_by_id(request.user, contact_id)
-    form = ContactForm(request.POST or None, user=request.user, initial=ContactForm.initial_for(contact))
+    form = ContactForm(
+        request.POST or None, request.FILES or None, user=request.user, contact=contact,
+        initial=ContactForm.initial_for(contact),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_contact(request.user, contact, form.contact_data())
+            with transaction.atomic():
+                services.do_update_contact(request.user, contact, form.contact_data())
+                _save_photo(request, form, contact)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("directory:contact", contact_id=contact.pk)
     return render(request, "directory/contact_form.html", {"form": form, "contact": contact})
+
+
+@login_required
+def contact_photo(request, contact_id):
+    """A contact's photo, for the owner of the contact book only."""
+    contact = selectors.access_contact_by_id(request.user, contact_id)
+    if not contact.photo:
+        raise Http404
+    try:
+        handle = contact.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required

@@ -87,6 +87,7 @@ def test_vcard_30_with_photo_and_several_emails(user):
     assert helene.notes == "Rencontrée au salon, très réactive"
     assert helene.url == "https://acier.example"
     assert Contact.objects.filter(owner=user).count() == 2
+    _assert_small_jpeg(helene.photo)
 
 
 def test_vcard_40_with_photo_and_several_emails(user):
@@ -96,6 +97,15 @@ def test_vcard_40_with_photo_and_several_emails(user):
     assert ana.emails == ["ana@lisboa-labs.example", "ana.ribeiro@mail.example"]
     assert ana.phones == ["+351-91-000-0000"]
     assert ana.company == "Lisboa Labs"
+    _assert_small_jpeg(ana.photo)  # a PNG data: URI, kept as our small JPEG
+
+
+def _assert_small_jpeg(photo):
+    from PIL import Image
+
+    assert photo, "the card's photo came in"
+    with photo.open("rb") as handle, Image.open(handle) as image:
+        assert image.format == "JPEG" and max(image.size) <= 160
 
 
 def test_broken_vcard_file_keeps_good_cards_and_names_bad_ones(user):
