@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from communities import permissions as perms
@@ -21,9 +21,10 @@ from communities.models import Comment, Community, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
+from rse.lib.api import ObjectJSONParser
 from rse.lib.cursor import paginate
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [ObjectJSONParser, MultiPartParser, FormParser]
 
 
 # --- Serializers (read side; writes go through services) ------------------------------------------

@@ -134,8 +134,6 @@ class ItemByExternalId(APIView):
     )
     def put(self, request, type_slug, external_id):
         item_type = get_object_or_404(selectors.list_item_types(), slug=type_slug)
-        if not isinstance(request.data, dict):
-            raise DRFValidationError({"detail": "Send a JSON object."})
         data = dict(request.data)
         if "description" in data:
             data["description_md"] = data.pop("description")
