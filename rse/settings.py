@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     # Our apps, lowest layer first: nothing imports an app listed after it.
     "rse.accounts",
     "rse.trail",
@@ -250,6 +251,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Enterprise social network: directory, business repository, communities.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `kind` choice field: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "directory.models.OrgUnit.Kind",

@@ -42,3 +42,15 @@ def test_phone_width_has_no_horizontal_scroll_and_french_works(browser, live_ser
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("link", name="Accueil").first.is_visible()
     context.close()
+
+
+def test_the_api_documentation_works_without_internet(page, login):
+    """Swagger UI comes from our own static files (drf-spectacular-sidecar), never from a CDN."""
+    login(UserFactory())
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto("/api/v1/docs/")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=15000)
+    assert "RSE API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock-tag").count() > 3  # the endpoints are listed
+    assert all(url.startswith(page.url.split("/api/")[0]) for url in requests), requests
