@@ -238,3 +238,25 @@ def test_mute_button_partial_toggles(rf, user):
         "communities/notifications/_mute_button.html", {"community": post.community}, request=request
     )
     assert f'name="community" value="{post.community_id}"' in html
+
+
+def test_a_member_mutes_a_community_and_a_conversation_from_their_pages(logged_client, user):
+    import re
+
+    from communities.models import Membership, Mute
+
+    community = CommunityFactory()
+    Membership.objects.create(community=community, user=user, status="active", role="member")
+    post = PostFactory(community=community)
+    for url, label, target in (
+        (reverse("community_detail", args=[community.slug]), "this community", {"community": community}),
+        (reverse("post_detail", args=[post.pk]), "this conversation", {"post": post}),
+    ):
+        html = logged_client.get(url).content.decode()
+        form = re.search(r'<form method="post" action="([^"]+)" class="mute-form">.*?</form>', html, re.S)
+        assert form and f"Mute {label}" in form.group(0), url
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(0)))
+        response = logged_client.post(form.group(1), fields)
+        assert response.status_code == 302 and response.url == url
+        assert Mute.objects.filter(user=user, **target).exists()
+        assert f"Unmute {label}" in logged_client.get(url).content.decode()
