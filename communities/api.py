@@ -478,6 +478,9 @@ def community_posts(request, slug):
 def post_detail(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "PATCH":
+        fixed = sorted(set(request.data) - {"title", "body_md"})
+        if fixed:  # say so rather than answer 200 having ignored them
+            raise ValidationError({name: [_("Only the title and the text of a post can be edited.")] for name in fixed})
         services.do_edit_post(
             request.user, post, title=_text(request.data, "title", None), body_md=_text(request.data, "body_md", None)
         )

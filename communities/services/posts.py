@@ -39,6 +39,9 @@ K = Post.Kind
 MAX_POLL_OPTIONS = 10
 
 
+TITLED_KINDS = (K.QUESTION, K.POLL, K.EVENT, K.ANNOUNCEMENT)
+
+
 def _clean_options(options):
     labels, seen = [], set()
     for raw in options or ():
@@ -66,7 +69,7 @@ def check_create_post(
         raise ValidationError({"requires_ack": _("Only announcements ask for an acknowledgement.")})
     if len(title or "") > 200:
         raise ValidationError({"title": _("At most 200 characters.")})
-    if kind in (K.QUESTION, K.POLL, K.EVENT, K.ANNOUNCEMENT) and not (title or "").strip():
+    if kind in TITLED_KINDS and not (title or "").strip():
         raise ValidationError({"title": _("Give it a title.")})
     check_text(body_md, required=kind == K.DISCUSSION and not shared_from and not (title or "").strip())
     now = timezone.now()
@@ -199,6 +202,8 @@ def do_edit_post(user, post, *, title=None, body_md=None) -> Post:
     new_body = post.body_md if body_md is None else body_md
     if len(new_title) > 200:
         raise ValidationError({"title": _("At most 200 characters.")})
+    if post.kind in TITLED_KINDS and not new_title:  # the same rule as when it was written
+        raise ValidationError({"title": _("Give it a title.")})
     check_text(new_body, required=not new_title and not post.shared_from_id)
     if new_title == post.title and new_body == post.body_md:
         return post

@@ -421,3 +421,15 @@ def test_api_edit_delete_and_comment_lifecycle(api, api_for, community, user):
     assert api.delete(f"/api/v1/posts/{post.pk}/").status_code == 204
     assert api.get(f"/api/v1/posts/{post.pk}/").status_code == 404
     assert api.post(f"/api/v1/communities/{community.slug}/posts/", {"kind": "nope"}, format="json").status_code == 400
+
+
+def test_a_question_keeps_its_title_and_its_kind_through_the_api(api, community, user):
+    post = services.do_create_post(user, community, kind="question", title="Which glue?", body_md="For steel")
+    response = api.patch(f"/api/v1/posts/{post.pk}/", {"title": ""}, format="json")
+    assert response.status_code == 400 and "title" in response.json()
+    response = api.patch(f"/api/v1/posts/{post.pk}/", {"kind": "poll", "title": "Glue?"}, format="json")
+    assert response.status_code == 400 and "kind" in response.json()
+    post.refresh_from_db()
+    assert (post.kind, post.title) == ("question", "Which glue?")
+    with pytest.raises(ValidationError):
+        services.do_edit_post(user, post, title="  ")
