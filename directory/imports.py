@@ -11,7 +11,6 @@ second run of the same file finds nothing to do.
 import base64
 import binascii
 import csv
-import io
 import re
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from directory.services import (
     contact_photo_bytes,
     contact_search_text,
 )
+from rse.lib.csvfiles import read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
 from rse.trail.services import record
@@ -96,50 +96,24 @@ def read_csv(decoded: DecodedText, *, skip_until=None):
                 break
         else:
             raise ImportRefused(_("This does not look like the expected file: its header line was not found."))
-    body = "\n".join(lines[start:])
-    sample = body[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise ImportRefused(_("The file has no header line.")) from exc
+    header, table = read_table(lines[start:], first_line=start + 1)
+    if header is None:
+        raise ImportRefused(_("The file has no header line."))
     keys = [header_key(h) for h in header]
     rows = []
-    line_before = reader.line_num
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows.append((start + line_before + 1, _("unreadable line: %(error)s") % {"error": exc}))
-            line_before = reader.line_num
-            continue
-        first_line = start + line_before + 1
-        last_line = start + reader.line_num
-        line_before = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if decoded.bad_lines and any(n in decoded.bad_lines for n in range(first_line, last_line + 1)):
-            rows.append((first_line, _("unreadable line: it is not valid text in this file's encoding")))
-            continue
-        if "\x00" in "".join(values) or "\ufffd" in "".join(values):
-            rows.append((first_line, _("unreadable line: it contains characters that are not text")))
-            continue
-        if len(values) > len(keys) and any(v.strip() for v in values[len(keys) :]):
-            rows.append(
-                (
-                    first_line,
-                    _("unreadable line: %(n)d columns where the header has %(m)d") % {"n": len(values), "m": len(keys)},
-                )
-            )
-            continue
-        rows.append((first_line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys)}))
+    for row in table:
+        values = row.cells
+        if row.error:
+            rows.append((row.line, row.error))
+        elif decoded.bad_lines and any(n in decoded.bad_lines for n in range(row.line, row.last_line + 1)):
+            rows.append((row.line, _("unreadable line: it is not valid text in this file's encoding")))
+        elif "\x00" in "".join(values) or "\ufffd" in "".join(values):
+            rows.append((row.line, _("unreadable line: it contains characters that are not text")))
+        elif len(values) > len(keys) and any(v.strip() for v in values[len(keys) :]):
+            reason = _("unreadable line: %(n)d columns where the header has %(m)d") % {"n": len(values), "m": len(keys)}
+            rows.append((row.line, reason))
+        else:
+            rows.append((row.line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys)}))
     check_row_count(len(rows))
     return keys, rows
 

@@ -6,8 +6,6 @@ Both long steps run as Celery tasks (tasks.py) and report progress on the Import
 they read and validate; the writing itself is a short bulk transaction (repository/bulk.py).
 """
 
-import csv
-import io
 import logging
 import os
 import time
@@ -22,6 +20,7 @@ from repository import permissions
 from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
 from repository.models import ImportJob
 from repository.selectors import list_item_types
+from rse.lib.csvfiles import read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import UnreadableText, decode_bytes
 from rse.trail.services import record
@@ -48,24 +47,18 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read: the message says why."""
 
 
-def read_csv(data: bytes, item_type) -> tuple[list[str], list[tuple[int, dict]], list[str]]:
-    """Parse the file: (column keys, [(line number, {key: cell})], ignored column names)."""
+def read_csv(data: bytes, item_type):
+    """Parse the file: (column keys, [(line number, {key: cell})], ignored column names,
+    [{line, reason}] of the lines that cannot be read: they are rejected, the others go on)."""
     try:
         text = decode_bytes(data).text
     except UnreadableText as exc:
         raise ImportFileError(str(exc)) from exc
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
+    header, table = read_table(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
     known = dict(BASE_COLUMNS)
     for definition in item_type.field_definitions.all():
         known[normalize(definition.key)] = f"fields.{definition.key}"
@@ -81,26 +74,18 @@ def read_csv(data: bytes, item_type) -> tuple[list[str], list[tuple[int, dict]],
             _("The first line must name the columns, including “external_id” and “name”. Found: %(found)s.")
             % {"found": ", ".join(header) or _("nothing")}
         )
-    rows = []
     max_rows = settings.RSE_IMPORT_MAX_ROWS
-    try:
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= max_rows:
-                raise ImportFileError(
-                    _("The file has more than %(max)d rows: split it into smaller files.") % {"max": max_rows}
-                )
-            values = {}
-            for key, cell in zip(keys, cells, strict=False):
-                if key is not None:
-                    values[key] = cell.strip()
-            rows.append((reader.line_num, values))
-    except csv.Error as exc:
+    if len(table) > max_rows:
         raise ImportFileError(
-            _("Line %(line)d cannot be read: %(error)s") % {"line": reader.line_num, "error": exc}
-        ) from exc
-    return keys, rows, ignored
+            _("The file has more than %(max)d rows: split it into smaller files.") % {"max": max_rows}
+        )
+    rows, broken = [], []
+    for row in table:
+        if row.error:
+            broken.append({"line": row.line, "external_id": "", "name": "", "reason": row.error})
+            continue
+        rows.append((row.line, {key: cell.strip() for key, cell in zip(keys, row.cells, strict=False) if key}))
+    return keys, rows, ignored, broken
 
 
 def row_payload(values: dict) -> dict:
@@ -162,8 +147,8 @@ def _load(job):
         data = handle.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportFileError(_("Imports are limited to 10 MB."))
-    _keys, rows, ignored = read_csv(data, job.item_type)
-    return rows, ignored
+    _keys, rows, ignored, broken = read_csv(data, job.item_type)
+    return rows, ignored, broken
 
 
 def _job(job_id, status):
@@ -185,7 +170,7 @@ def validate_import(job_id: int) -> None:
     if job is None:
         return
     try:
-        rows, ignored = _load(job)
+        rows, ignored, broken = _load(job)
     except ImportFileError as exc:
         job.status, job.error = ImportJob.Status.FAILED, str(exc)
         job.save(update_fields=["status", "error", "updated_at"])
@@ -193,6 +178,7 @@ def validate_import(job_id: int) -> None:
     job.total_rows, job.processed_rows = len(rows), 0
     job.save(update_fields=["total_rows", "processed_rows", "updated_at"])
     plans, rejected = plan_bulk_upsert(job.created_by, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    rejected = sorted([*broken, *rejected], key=lambda row: row["line"])
     counts = {"create": 0, "update": 0, "skip": 0, "reject": len(rejected)}
     for plan in plans:
         counts[plan["action"]] += 1
@@ -230,12 +216,13 @@ def apply_import(job_id: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=_("Not allowed."))
         return
     try:
-        rows, _ignored = _load(job)
+        rows, _ignored, broken = _load(job)
     except ImportFileError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc))
         return
     ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0)
     plans, rejected = plan_bulk_upsert(user, job.item_type, _bulk_rows(rows), progress=_progress(job))
+    rejected = sorted([*broken, *rejected], key=lambda row: row["line"])
     started = time.monotonic()
     try:
         with transaction.atomic():

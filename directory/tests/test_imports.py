@@ -336,3 +336,12 @@ def test_purge_old_imports(user):
     ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert purge_old_imports() == 1
     assert list(ImportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_a_broken_quote_costs_its_line_and_the_rows_after_it_come_in(user):
+    upload = SimpleUploadedFile(
+        "c.csv", b'name,email\nAnn Air,ann@x.example\n"Unclosed quote,Dupont,x@y.example\nBob Bay,bob@x.example\n'
+    )
+    job = do_create_import(user, ImportJob.Kind.CSV, upload)
+    assert [(r["line"], "never closed" in r["reason"]) for r in job.rejected] == [(3, True)]
+    assert [r["data"]["name"] for r in job.rows] == ["Ann Air", "Bob Bay"]

@@ -210,3 +210,12 @@ def test_bulk_import_writes_tags_relations_history_and_trail(run, admin_user, pr
     assert sorted(item.tags.values_list("name", flat=True)) == ["bulk", "lean"]
     change = ItemChange.objects.filter(item=item).first()
     assert change.action == "imported" and list(change.changes) == ["fields.customer"]
+
+
+def test_a_broken_quote_costs_its_line_and_the_rows_after_it_come_in(run, admin_user, project_type):
+    content = b'external_id,name\nP-1,Pilot line\n"P-2,Unclosed quote\nP-3,Paint shop\nP-4,Press line\n'
+    job = run(admin_user, project_type, content=content)
+    assert job.status == ImportJob.Status.DONE, job.error
+    reasons = {row["line"]: row["reason"] for row in job.preview if row["action"] == "reject"}
+    assert list(reasons) == [3] and "never closed" in reasons[3]
+    assert sorted(Item.objects.values_list("external_id", flat=True)) == ["P-1", "P-3", "P-4"]

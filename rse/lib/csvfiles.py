@@ -1,0 +1,70 @@
+"""Reading uploaded CSV files the same way in every import (contacts, HR, repository items).
+
+`read_table(lines)` gives the header cells and, for each data row, its line numbers and its
+cells, or the reason it cannot be read. The reader is strict: a quote opened and never closed is
+that line's error, and reading goes on from the next line. (Python's lenient reader makes one
+field of everything up to the end of the file: the rows after it were silently lost.)
+"""
+
+import csv
+import io
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+DELIMITERS = ",;\t"
+
+
+class Row(NamedTuple):
+    line: int  # where the row starts in the file (1-based)
+    last_line: int  # where it ends (a quoted cell may hold line breaks)
+    cells: list[str]
+    error: str = ""  # set when the row cannot be read; cells is then empty
+
+
+def sniff_delimiter(header_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _reason(exc: csv.Error) -> str:
+    if "unexpected end of data" in str(exc):
+        return _('unreadable line: a quote (") is opened and never closed')
+    return _("unreadable line: %(error)s") % {"error": exc}
+
+
+def read_table(lines: list[str], *, first_line: int = 1) -> tuple[list[str] | None, list[Row]]:
+    """`lines`: the file's lines from its header on (no line breaks); `first_line`: the header's
+    line number in the file. Returns (header cells, or None when there is none; data rows),
+    blank rows left out."""
+    if not lines or not lines[0].strip():
+        return None, []
+    delimiter = sniff_delimiter(lines[0])
+
+    def reader_from(index):
+        return csv.reader(io.StringIO("\n".join(lines[index:])), delimiter=delimiter, strict=True)
+
+    header, rows = None, []
+    offset, consumed = 0, 0  # the current reader starts at lines[offset]; it has read `consumed` lines
+    reader = reader_from(0)
+    while True:
+        start = offset + consumed
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if header is None:
+                return None, []
+            rows.append(Row(first_line + start, first_line + start, [], _reason(exc)))
+            offset, consumed = start + 1, 0
+            reader = reader_from(offset)
+            continue
+        consumed = reader.line_num
+        if header is None:
+            header = cells
+        elif any(c.strip() for c in cells):
+            rows.append(Row(first_line + start, first_line + offset + consumed - 1, cells))
+    return header, rows
