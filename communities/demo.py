@@ -258,9 +258,10 @@ def seed_conversations():
     # A poll with votes.
     lyon = communities["lyon-site"]
     author = _member(lyon, role=[Membership.Role.ANIMATOR, Membership.Role.OWNER])
+    days = [now + timedelta(days=n) for n in (9, 10, 14)]  # after the vote closes, whenever the demo is loaded
     poll = services.do_create_post(
-        author, lyon, kind=Post.Kind.POLL, title="Which day for the summer barbecue?",
-        body_md="Vote before Friday! #lyon", poll_options=["Thursday 26 June", "Friday 27 June", "Tuesday 1 July"],
+        author, lyon, kind=Post.Kind.POLL, title="Which day for the site barbecue?",
+        body_md="The vote closes in six days. #lyon", poll_options=[f"{d:%A} {d.day} {d:%B}" for d in days],
         poll_closes_at=now + timedelta(days=6),
     )  # fmt: skip
     options = list(poll.poll_options.values_list("pk", flat=True))

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -445,3 +446,25 @@ def users_by_email(emails) -> dict[str, int]:
         chunk = emails[start : start + 500]
         found.update(User.objects.filter(email__in=chunk, is_active=True).values_list("email", "pk"))
     return found
+
+
+AVATAR_TTL = 3600
+
+
+def _avatar_key(user_id):
+    return f"directory:avatar:{user_id}"
+
+
+def avatar_url(user) -> str:
+    """The URL of `user`'s profile photo or "" (for the top bar on every page: from the cache,
+    one query on a miss; forget_avatar after a change)."""
+    url = cache.get(_avatar_key(user.pk))
+    if url is None:
+        photo = Profile.objects.filter(user=user).values_list("photo", flat=True).first()
+        url = Profile._meta.get_field("photo").storage.url(photo) if photo else ""
+        cache.set(_avatar_key(user.pk), url, AVATAR_TTL)
+    return url
+
+
+def forget_avatar(user_id):
+    cache.delete(_avatar_key(user_id))

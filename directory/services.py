@@ -28,6 +28,7 @@ from directory.models import (
     UserSkill,
 )
 from directory.permissions import can_anonymise, can_endorse, can_follow
+from directory.selectors import forget_avatar
 from rse.lib.events import publish_on_commit, user_group
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
@@ -110,6 +111,9 @@ def do_update_profile(user, *, data: dict, photo=None, remove_photo=False) -> Pr
             profile.photo.delete(save=False)
         profile.photo.save(f"{user.pk}-{slugify(user.display_name) or 'photo'}.jpg", content, save=False)
     profile.save()
+    if remove_photo or photo is not None:
+        transaction.on_commit(lambda: forget_avatar(user.pk))
+        forget_avatar(user.pk)
     record("directory.profile_updated", actor=user, obj=profile)
     publish_on_commit("directory.profile_updated", [user_group(user.pk)], {"user_id": user.pk})
     return profile
@@ -498,6 +502,7 @@ def do_anonymise_user(admin, user) -> None:
     profile.search_name = ""
     profile.anonymised_at = timezone.now()
     profile.save()
+    transaction.on_commit(lambda: forget_avatar(user.pk))
     Profile.objects.filter(manager=user).update(manager=None)
     UserSkill.objects.filter(user=user).delete()
     Endorsement.objects.filter(endorser=user).delete()

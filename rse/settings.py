@@ -270,7 +270,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default config gives "django" a console handler of its own, and it also
+        # propagates to ours: every line was written twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # --- RSE ------------------------------------------------------------------------------

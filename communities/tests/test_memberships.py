@@ -165,3 +165,19 @@ def test_api_memberships(api, api_for, user):
     assert api.post(f"/api/v1/communities/{community.slug}/leave/").status_code == 204
     bad = api_for(animator).post(f"/api/v1/communities/{community.slug}/invite/", {"email": "nobody@x.y"})
     assert bad.status_code == 400 and "detail" in bad.json()
+
+
+def test_an_animator_is_offered_remove_for_members_not_for_owners(client):
+    community = CommunityFactory()
+    owner = member(community, role=R.OWNER)
+    animator = member(community, role=R.ANIMATOR)
+    plain = member(community)
+    client.force_login(animator)
+    html = client.get(reverse("community_members", args=[community.slug])).content.decode()
+    owner_row, plain_row = (
+        html.split(f'<span class="grow">{person.display_name}</span>')[1].split("</li>")[0] for person in (owner, plain)
+    )
+    assert "Remove" in plain_row and "Remove" not in owner_row
+    client.force_login(owner)
+    html = client.get(reverse("community_members", args=[community.slug])).content.decode()
+    assert "Remove" in html.split(f'<span class="grow">{animator.display_name}</span>')[1].split("</li>")[0]

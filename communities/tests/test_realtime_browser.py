@@ -91,6 +91,7 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         bell = page.locator("#notification-bell")
         expect(bell.locator("[data-bell-count]")).to_have_text("7", timeout=20000)
         expect(bell).to_have_attribute("aria-label", "Notifications, 7 unread", timeout=20000)
+        expect(page.locator("[data-unread-tab]")).to_have_text("Unread (7)", timeout=20000)
         expect(page.locator("[data-live-banner='notifications']")).to_have_text(
             "New notifications: show them", timeout=20000
         )

@@ -1,6 +1,7 @@
 from django import template
 
 from directory.permissions import can_provision_hr as _can_provision_hr
+from directory.selectors import avatar_url as _avatar_url
 from directory.selectors import first_steps
 
 register = template.Library()
@@ -19,3 +20,9 @@ def first_steps_card(context):
     user = getattr(request, "user", None)
     steps = first_steps(user) if getattr(user, "is_authenticated", False) else None
     return {"first_steps": steps, "request": request, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag
+def avatar_url(user) -> str:
+    """`{% avatar_url user as url %}`: the profile photo for the top bar, or ""."""
+    return _avatar_url(user) if getattr(user, "is_authenticated", False) else ""

@@ -232,6 +232,19 @@ def test_edit_profile_with_photo_resized_and_bio_sanitised(logged_client, user, 
     assert Event.objects.filter(verb="directory.profile_updated", actor=user).exists()
 
 
+def test_the_top_bar_shows_my_photo_once_i_have_one(logged_client, user, me):
+    home = reverse("home")
+    assert f'<span class="avatar" aria-hidden="true">{user.initials}</span>' in logged_client.get(home).content.decode()
+    logged_client.post(reverse("directory:profile_edit"), _edit_data(photo=_png()))
+    me.refresh_from_db()
+    assert f'<img src="{me.photo.url}" alt="">' in logged_client.get(home).content.decode()
+    logged_client.post(reverse("directory:profile_edit"), _edit_data(remove_photo="on"))
+    assert (
+        "<img src="
+        not in logged_client.get(home).content.decode().split('class="menu-name"')[0].rsplit("<summary", 1)[1]
+    )
+
+
 def test_edit_profile_rejects_a_file_that_is_not_an_image(logged_client, me):
     fake = SimpleUploadedFile("me.png", b"not an image at all", content_type="image/png")
     response = logged_client.post(reverse("directory:profile_edit"), _edit_data(photo=fake))

@@ -106,6 +106,10 @@
       var template = bell.dataset.labelTemplate;
       if (template) bell.setAttribute("aria-label", template.replace("__COUNT__", String(count)));
     });
+    // The notifications page's "Unread (n)" tab follows the bell.
+    document.querySelectorAll("[data-unread-tab]").forEach(function (tab) {
+      if (tab.dataset.labelTemplate) tab.textContent = tab.dataset.labelTemplate.replace("__COUNT__", String(count));
+    });
     // Screen readers hear of new notifications (not of reads), once, politely.
     if (announce && count > before && bells.length) announce.textContent = bells[0].getAttribute("aria-label");
   }
