@@ -119,6 +119,8 @@ class Post(TimeStampedModel, SoftDeleteModel):
         ]
 
     def __str__(self):
+        if not self.title and not self.body_md.strip() and self.shared_from_id:
+            return str(_("Shared post"))  # never the original's title: not every reader may see it
         return self.title or (self.body_md[:60] + ("…" if len(self.body_md) > 60 else ""))
 
 

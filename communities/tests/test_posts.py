@@ -301,6 +301,12 @@ def test_shared_post_does_not_reveal_an_unreadable_original(client, user):
     client.force_login(user)
     page = client.get(reverse("post_detail", args=[shared.pk])).content.decode()
     assert "Confidential plan" not in page and "not visible to you" in page
+    assert "<title>Shared post" in page and f"Post {shared.pk}" not in page
+    feed = client.get(reverse("community_detail", args=[public.slug])).content.decode()
+    assert "Confidential plan" not in feed and "Shared post" in feed
+    client.force_login(author)
+    feed = client.get(reverse("community_detail", args=[public.slug])).content.decode()
+    assert "Shared: Confidential plan" in feed  # its heading, for those who may read the original
 
 
 def test_bookmark_and_pin(client, community, user):
