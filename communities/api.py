@@ -21,8 +21,8 @@ from communities.models import Comment, Community, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
-from rse.lib.api import ObjectJSONParser
 from rse.lib.cursor import paginate
+from rse.lib.parsers import ObjectJSONParser
 
 PARSERS = [ObjectJSONParser, MultiPartParser, FormParser]
 

@@ -47,7 +47,17 @@ def _unique_slug(name):
     return slug
 
 
-def check_create_community(user, *, name, description_md="", visibility=Community.Visibility.OPEN, cover=None):
+def _name_taken(user, name, community=None):
+    """Among the communities `user` can see: a secret one's name must not leak through this."""
+    from communities.selectors import visible_communities
+
+    same = visible_communities(user).filter(name__iexact=" ".join(name.split()))
+    return same.exclude(pk=community.pk).exists() if community is not None else same.exists()
+
+
+def check_create_community(
+    user, *, name, description_md="", visibility=Community.Visibility.OPEN, cover=None, community=None
+):
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Log in to create a community."))
     errors = {}
@@ -55,6 +65,8 @@ def check_create_community(user, *, name, description_md="", visibility=Communit
         errors["name"] = _("A community needs a name.")
     elif len(name) > 120:
         errors["name"] = _("At most 120 characters.")
+    elif _name_taken(user, name, community):
+        errors["name"] = _("A community with this name already exists: join it, or choose another name.")
     if visibility not in Community.Visibility.values:
         errors["visibility"] = _("Choose open, restricted, private or secret.")
     if errors:
@@ -67,7 +79,7 @@ def check_create_community(user, *, name, description_md="", visibility=Communit
 def do_create_community(user, *, name, description_md="", visibility=Community.Visibility.OPEN, tags=(), cover=None):
     check_create_community(user, name=name, description_md=description_md, visibility=visibility, cover=cover)
     community = Community(
-        name=name.strip(),
+        name=" ".join(name.split()),
         slug=_unique_slug(name),
         description_md=description_md or "",
         description_html=process(description_md, author=user).html,
@@ -95,10 +107,11 @@ def do_update_community(user, community, *, name=None, description_md=None, visi
         description_md=description_md or "",
         visibility=community.visibility if visibility is None else visibility,
         cover=cover,
+        community=community,
     )
     fields = []
     if name is not None:
-        community.name = name.strip()
+        community.name = " ".join(name.split())
         fields.append("name")
     if description_md is not None:
         community.description_md = description_md

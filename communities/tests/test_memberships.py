@@ -25,7 +25,7 @@ def test_create_makes_the_creator_owner_with_tags(user):
     assert community.memberships.get(user=user).role == R.OWNER
     assert sorted(t.slug for t in community.tags.all()) == ["5s", "kaizen", "lean"]
     assert count(community) == 1
-    again = services.do_create_community(user, name="Lean & co")
+    again = services.do_create_community(user, name="Lean, co.")  # another name, the same slug
     assert again.slug == "lean-co-2"
 
 
@@ -181,3 +181,16 @@ def test_an_animator_is_offered_remove_for_members_not_for_owners(client):
     client.force_login(owner)
     html = client.get(reverse("community_members", args=[community.slug])).content.decode()
     assert "Remove" in html.split(f'<span class="grow">{animator.display_name}</span>')[1].split("</li>")[0]
+
+
+def test_a_second_community_with_the_same_name_is_refused_unless_the_first_is_secret(user):
+    CommunityFactory(name="Data & AI")
+    with pytest.raises(ValidationError) as refused:
+        services.do_create_community(user, name="  data  &  ai ")
+    assert "already exists" in str(refused.value)
+    secret = CommunityFactory(name="Project Falcon", slug="project-falcon", visibility=V.SECRET)
+    falcon = services.do_create_community(user, name="Project Falcon")  # the secret one stays unknown
+    assert falcon.pk != secret.pk and falcon.slug == "project-falcon-2"
+    services.do_update_community(user, falcon, name="Project Falcon", description_md="Renamed? No: same name")
+    with pytest.raises(ValidationError):
+        services.do_update_community(user, falcon, name="Data & AI")

@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import pagination, status
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,17 +21,6 @@ class CursorPagination(pagination.CursorPagination):
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-class ObjectJSONParser(JSONParser):
-    """Every endpoint takes a JSON object: `[1]`, `null` or `"text"` is answered 400 here, once,
-    rather than reaching views that read fields from it (an AttributeError, a 500)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if not isinstance(data, dict):
-            raise ParseError(_("Send a JSON object."))
-        return data
 
 
 def exception_handler(exc, context):
