@@ -86,3 +86,21 @@ def test_main_pages_fit_a_phone_and_a_post_can_be_written_there(phone):
     answer = phone.get_by_role("textbox").first
     box = answer.bounding_box()
     assert box["x"] + box["width"] <= WIDTH
+
+
+def test_a_long_unbroken_skill_does_not_widen_the_profile_pages(phone):
+    from directory.services import do_add_skill
+    from directory.tests.factories import ProfileFactory
+    from rse.accounts.tests.factories import UserFactory
+
+    user = UserFactory(password=PASSWORD)
+    ProfileFactory(user=user)
+    do_add_skill(user, "Supercalifragilistic" * 4)  # 80 characters, no space
+    phone.goto("/accounts/login/")
+    phone.get_by_label("E-mail address").fill(user.email)
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    phone.wait_for_url("**/")
+    for url in ("/people/me/edit/", f"/people/{user.pk}/"):
+        phone.goto(url)
+        _assert_fits(phone)
