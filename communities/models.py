@@ -382,6 +382,7 @@ class NotificationKind(models.TextChoices):
     ANSWER = "answer", _("Answers to my questions")
     ANSWER_ACCEPTED = "answer_accepted", _("My answer accepted")
     JOIN_REQUEST = "join_request", _("Requests to join a community I animate")
+    JOIN_APPROVED = "join_approved", _("My requests to join, approved")
     INVITATION = "invitation", _("Invitations to a community")
     ANNOUNCEMENT = "announcement", _("Announcements")
     FOLLOWED_ITEM_POST = "followed_item_post", _("New conversations on items I follow")

@@ -38,7 +38,7 @@ DEFAULT_CHANNELS = {kind: NotificationChannel.IN_APP for kind in NotificationKin
 DEFAULT_CHANNELS[NotificationKind.MENTION] = NotificationChannel.EMAIL
 # Membership administration is not "conversation": muting a community must not hide the
 # request of someone who wants to join it, nor an invitation to it.
-MUTE_EXEMPT_KINDS = {NotificationKind.JOIN_REQUEST, NotificationKind.INVITATION}
+MUTE_EXEMPT_KINDS = {NotificationKind.JOIN_REQUEST, NotificationKind.JOIN_APPROVED, NotificationKind.INVITATION}
 # Kinds whose recipient is not yet a reader of the community: they only need to see it.
 SEE_ONLY_KINDS = {NotificationKind.INVITATION}
 HOME_FEED_KINDS = {NotificationKind.FOLLOWED_PERSON_POST, NotificationKind.FOLLOWED_ITEM_POST}
@@ -289,6 +289,25 @@ def users_with_pending_digest():
         .distinct()
         .order_by("recipient_id")
     )
+
+
+def do_settle_join_request(community_id, requester_id):
+    """An animator approved or declined the request: it is done for every animator told of it
+    (their notifications of it are read, their bells go down)."""
+    pending = Notification.objects.filter(
+        kind=NotificationKind.JOIN_REQUEST, community_id=community_id, actor_id=requester_id, read_at__isnull=True
+    )
+    recipients = list(pending.values_list("recipient_id", flat=True))
+    if not recipients:
+        return
+    pending.update(read_at=timezone.now())
+
+    def after_commit():
+        forget_unread(recipients)
+        for uid in recipients:
+            publish(READ_EVENT, [user_group(uid)], {"unread": unread_count(uid)})
+
+    transaction.on_commit(after_commit)
 
 
 # --- Reading -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ _SENTENCES = {
     NotificationKind.ANSWER: lambda: _("%(actor)s answered your question “%(title)s”"),
     NotificationKind.ANSWER_ACCEPTED: lambda: _("%(actor)s accepted your answer to “%(title)s”"),
     NotificationKind.JOIN_REQUEST: lambda: _("%(actor)s asks to join %(community)s"),
+    NotificationKind.JOIN_APPROVED: lambda: _("%(actor)s approved your request: welcome to %(community)s"),
     NotificationKind.INVITATION: lambda: _("%(actor)s invites you to join %(community)s"),
     NotificationKind.ANNOUNCEMENT: lambda: _("Announcement in %(community)s: “%(title)s”"),
     NotificationKind.FOLLOWED_ITEM_POST: lambda: _("New conversation on an item you follow: “%(title)s”"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from communities import permissions as perms
 from communities.models import Community, Membership
+from communities.notifications.services import do_settle_join_request
 from communities.notify import notify_on_commit
 from communities.services.common import check_cover, check_text, get_or_create_tags
 from communities.text import process, tag_slug
@@ -235,6 +236,8 @@ def _membership_for_moderation(actor, membership, allowed_statuses):
 def do_approve_membership(actor, membership) -> Membership:
     membership = _membership_for_moderation(actor, membership, [Membership.Status.PENDING])
     _activate(membership, actor=actor)
+    do_settle_join_request(membership.community_id, membership.user_id)
+    notify_on_commit("join_approved", [membership.user_id], actor_id=actor.pk, community_id=membership.community_id)
     return membership
 
 
@@ -242,6 +245,7 @@ def do_approve_membership(actor, membership) -> Membership:
 def do_reject_membership(actor, membership):
     membership = _membership_for_moderation(actor, membership, [Membership.Status.PENDING])
     _drop(membership, "communities.request_rejected", actor=actor)
+    do_settle_join_request(membership.community_id, membership.user_id)
 
 
 @transaction.atomic

@@ -331,3 +331,31 @@ def test_recipient_helpers():
     MembershipFactory(community=community, role=Membership.Role.ANIMATOR, status=Membership.Status.INVITED)
     MembershipFactory(community=community)
     assert selectors.moderator_ids(community.pk) == [owner.pk]
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_handled_join_request_is_read_for_every_animator_and_the_person_hears_of_an_approval(
+    decision, django_capture_on_commit_callbacks
+):
+    from communities import services as community_services
+    from communities.notifications.texts import describe
+
+    community = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
+    owner = MembershipFactory(community=community, role=Membership.Role.OWNER).user
+    animator = MembershipFactory(community=community, role=Membership.Role.ANIMATOR).user
+    newcomer = UserFactory(first_name="Antoine")
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = community_services.do_join_community(newcomer, community)
+    assert Notification.objects.filter(kind=K.JOIN_REQUEST, read_at__isnull=True).count() == 2
+    assert services.unread_count(owner.pk) == 1  # cached now: it must go down after the decision
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(community_services, f"do_{decision}_membership")(animator, membership)
+    assert not Notification.objects.filter(kind=K.JOIN_REQUEST, read_at__isnull=True).exists()
+    assert services.unread_count(owner.pk) == 0
+    told = Notification.objects.filter(recipient=newcomer, kind=K.JOIN_APPROVED)
+    if decision == "approve":
+        assert [describe(n) for n in told] == [
+            f"{animator.display_name} approved your request: welcome to {community.name}"
+        ]
+    else:
+        assert not told.exists()
