@@ -24,11 +24,15 @@ from rse.lib.text import normalize
 TYPES = ("posts", "comments", "people", "communities", "items")
 
 
+# `simple` + unaccent (migration 0007): "aeroline" finds "Aéroline".
+SEARCH_CONFIG = "rse_search"
+
+
 def _document(*fields):
-    return SearchVector(*fields, config="simple")
+    return SearchVector(*fields, config=SEARCH_CONFIG)
 
 
-# The GIN indexes of migration 0004 are built from these same expressions (they must match).
+# The GIN indexes of migration 0007 are built from these same expressions (they must match).
 DOCUMENTS = {
     "post": lambda: _document("title", "body_md"),
     "comment": lambda: _document("body_md"),
@@ -99,11 +103,12 @@ def _best_text(body, title, terms):
 
 
 def _like_all(fields, terms):
+    """Every term in one of the fields, case and accents ignored (rse.lib.folding)."""
     condition = Q()
     for term in terms:
         any_field = Q()
         for field in fields:
-            any_field |= Q(**{f"{field}__icontains": term})
+            any_field |= Q(**{f"{field}__folded__contains": normalize(term)})
         condition &= any_field
     return condition
 
@@ -123,7 +128,7 @@ SEARCH_CANDIDATES = 500
 
 
 def _fulltext(qs, document, query):
-    search = SearchQuery(query, config="simple", search_type="websearch")
+    search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
     candidates = qs.annotate(document=document).filter(document=search).order_by("-pk").values("pk")
     return (
         qs.filter(pk__in=Subquery(candidates[:SEARCH_CANDIDATES]))

@@ -78,6 +78,19 @@ def test_top_bar_search_points_to_the_search_page(logged_client):
     assert f'action="{reverse("search")}"' in logged_client.get(reverse("home")).content.decode()
 
 
+def test_accents_and_case_are_ignored_both_ways(user, community):
+    """French users type "aeroline", "Aeroline" or "Aéroline": each finds the others."""
+    post = services.do_create_post(user, community, title="Revue fournisseurs", body_md="Voir Aéroline Industries")
+    services.do_create_comment(user, post, body_md="Réunion avec AEROLINE jeudi")
+    team = CommunityFactory(name="Équipe Qualité", description_md="Contrôle")
+    for query in ("aeroline", "Aéroline", "AÉROLINE"):
+        assert [h.obj for h in search.search_posts(user, query)] == [post], query
+        assert len(search.search_comments(user, query)) == 1, query
+    assert [h.obj for h in search.search_communities(user, "equipe qualite")] == [team]
+    assert [h.obj for h in search.search_communities(user, "controle")] == [team]
+    assert "<mark>Aéroline</mark>" in search.search_posts(user, "aeroline")[0].snippet
+
+
 @pytest.mark.postgres
 def test_full_text_search_on_postgresql(user, community):
     from django.db import connection
@@ -92,7 +105,7 @@ def test_full_text_search_on_postgresql(user, community):
         # The query's expression is the index's: PostgreSQL can use it (seq scans off to force the choice).
         qs = search._fulltext(Post.objects.all(), search.DOCUMENTS["post"](), "kaizen")
         inner = Post.objects.annotate(document=search.DOCUMENTS["post"]()).filter(
-            document=SearchQuery("kaizen", config="simple", search_type="websearch")
+            document=SearchQuery("kaizen", config=search.SEARCH_CONFIG, search_type="websearch")
         )
         sql, params = inner.values("pk").query.sql_with_params()
         cursor.execute("SET LOCAL enable_seqscan = off")

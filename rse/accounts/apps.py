@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "rse.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from rse.lib import folding
+
+        folding.register()
