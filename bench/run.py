@@ -212,6 +212,9 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"written to {out.relative_to(ROOT)}")  # noqa: T201
+    broken = [label for outcome in results["scenarios"].values() for label, f in outcome.items() if f.get("exit")]
+    if broken:
+        raise SystemExit(f"scenario failed: {', '.join(broken)}")  # CI's smoke run must not pass silently
 
 
 if __name__ == "__main__":
