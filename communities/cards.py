@@ -28,9 +28,18 @@ CARD_TTL = 24 * 3600
 CSRF_PLACEHOLDER = "rseCsrfPlaceholder0fThisCard"
 
 
-@lru_cache(maxsize=1)
 def _release():
-    """A new deployment with other templates or translations never serves an old card."""
+    """A new deployment with other templates or translations never serves an old card; while
+    developing (DEBUG), an edited template neither."""
+    return _digest_of_sources() if settings.DEBUG else _cached_release()
+
+
+@lru_cache(maxsize=1)
+def _cached_release():
+    return _digest_of_sources()
+
+
+def _digest_of_sources():
     digest = hashlib.blake2b(digest_size=8)
     for name in (CARD_TEMPLATE, "communities/partials/poll.html", "communities/partials/reactions.html"):
         digest.update(get_template(name).template.source.encode())
