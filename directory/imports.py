@@ -244,7 +244,9 @@ def _photo(card, block):
     # vobject cuts a data: URI at its comma: read it from the unfolded card text.
     match = DATA_URI_PHOTO.search(re.sub(r"\r?\n[ \t]", "", block))
     if match is None:
-        return b"" if card.contents.get("photo") and not _is_web_address(card) else None
+        if not card.contents.get("photo"):
+            return None
+        return PHOTO_AT_ADDRESS if _is_web_address(card) else b""
     if ";base64" not in match.group(1).lower():
         return b""
     try:
@@ -298,11 +300,14 @@ def vcard_rows(decoded):
         )
 
 
+PHOTO_AT_ADDRESS, PHOTO_TOO_LARGE = "!address", "!too-large"  # markers, never valid base64
+
+
 def _photo_field(raw):
-    if raw is None:
-        return None
-    if not raw or len(raw) > PHOTO_MAX_RAW:
-        return ""
+    if raw is None or raw == PHOTO_AT_ADDRESS:
+        return raw
+    if len(raw) > PHOTO_MAX_RAW:
+        return PHOTO_TOO_LARGE
     return base64.b64encode(raw).decode()
 
 
@@ -320,14 +325,20 @@ def _check_photo(line, name, encoded, warnings):
     its photo, it comes in without it."""
     if encoded is None:
         return ""
-    try:
-        return base64.b64encode(contact_photo_bytes(base64.b64decode(encoded or b""))).decode()
-    except (ValidationError, binascii.Error, ValueError):
-        warnings.append(
-            _("Line %(line)d (%(name)s): the photo is not an image we can read; the contact comes in without it.")
-            % {"line": line, "name": name}
-        )
-        return ""
+    if encoded == PHOTO_AT_ADDRESS:
+        problem = _("the photo is a web address, which is not fetched")
+    elif encoded == PHOTO_TOO_LARGE:
+        problem = _("the photo is larger than 2 MB")
+    else:
+        try:
+            return base64.b64encode(contact_photo_bytes(base64.b64decode(encoded or b""))).decode()
+        except (ValidationError, binascii.Error, ValueError):
+            problem = _("the photo is not an image we can read")
+    warnings.append(
+        _("Line %(line)d (%(name)s): %(problem)s; the contact comes in without it.")
+        % {"line": line, "name": name, "problem": problem}
+    )
+    return ""
 
 
 def validate_contact_rows(parsed, warnings=None):

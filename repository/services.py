@@ -229,6 +229,11 @@ def check_item_data(user, item_type, data: dict, *, instance=None, partial=False
     (groups). Returns cleaned data; raises ValidationError({field: [message]})."""
     errors = {}
     cleaned = {}
+    for key in ("name", "description_md", "status", "external_id"):
+        if isinstance(data.get(key), list | dict):  # str() would store "['x', 'y']" as the name
+            errors[key] = [_("Expected text.")]
+    if errors:
+        raise ValidationError(errors)
     if "name" in data or not partial:
         name = " ".join(str(data.get("name") or "").split())
         if not name:

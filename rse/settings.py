@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rse.lib.middleware.OutOfRangeIdMiddleware",
 ]
 
 ROOT_URLCONF = "rse.urls"

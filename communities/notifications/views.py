@@ -18,6 +18,7 @@ from communities.models import NotificationKind
 from communities.notifications import emails, selectors, services, texts
 from communities.notifications.forms import MuteForm, PreferencesForm
 from communities.selectors import access_post_by_id, visible_communities
+from rse.lib.cursor import InvalidCursor
 
 
 def _safe_next(request, default):
@@ -30,7 +31,10 @@ def _safe_next(request, default):
 @login_required
 def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
-    page = selectors.list_notifications(request.user, cursor=request.GET.get("cursor"), unread_only=unread_only)
+    try:
+        page = selectors.list_notifications(request.user, cursor=request.GET.get("cursor"), unread_only=unread_only)
+    except InvalidCursor:
+        return HttpResponseBadRequest(_("This link to a page of results is broken."))
     entries = [(n, texts.describe(n)) for n in page.items]
     context = {"page": page, "entries": entries, "unread_only": unread_only}
     if request.headers.get("HX-Request") and request.GET.get("cursor"):

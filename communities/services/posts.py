@@ -325,6 +325,8 @@ def do_vote(user, post, option_ids) -> PollBallot:
         wanted = {int(i) for i in option_ids or ()}
     except (TypeError, ValueError) as exc:
         raise ValidationError({"options": _("Unknown option.")}) from exc
+    if any(not 0 < i < 2**63 for i in wanted):  # beyond a database id: SQLite would overflow
+        raise ValidationError({"options": _("Unknown option.")})
     valid = set(PollOption.objects.filter(post=post, pk__in=wanted).values_list("pk", flat=True))
     if not wanted or valid != wanted:
         raise ValidationError({"options": _("Choose at least one of the options.")})

@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from communities.models import Mute
 from communities.notifications.services import unread_count
@@ -25,3 +30,11 @@ def mute_of(context, *, post=None, community=None):
         return None
     target = {"post": post} if post is not None else {"community": community}
     return Mute.objects.filter(user=user, **target).first()
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "just now" under a minute, else "3 hours ago" ("0 minutes ago" read oddly)."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return _("just now")
+    return _("%(since)s ago") % {"since": timesince(moment)}

@@ -260,3 +260,12 @@ def test_a_member_mutes_a_community_and_a_conversation_from_their_pages(logged_c
         assert response.status_code == 302 and response.url == url
         assert Mute.objects.filter(user=user, **target).exists()
         assert f"Unmute {label}" in logged_client.get(url).content.decode()
+
+
+def test_a_fresh_notification_reads_just_now_then_how_long_ago(logged_client, user):
+    from datetime import timedelta
+
+    notification = make_notifications(user, 1)[0]
+    assert "just now" in logged_client.get(reverse("notifications:list")).content.decode()
+    type(notification).objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    assert "3\xa0hours ago" in logged_client.get(reverse("notifications:list")).content.decode()

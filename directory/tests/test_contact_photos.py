@@ -53,14 +53,24 @@ def test_an_unreadable_photo_costs_the_photo_not_the_contact_and_says_so(user):
     )
     job = do_create_import(user, ImportJob.Kind.VCARD, upload)
     assert job.rejected == []
-    assert len(job.preview["warnings"]) == 1 and "Broken Photo" in job.preview["warnings"][0]
-    assert "line 6" in job.preview["warnings"][0].lower()
+    broken, web = job.preview["warnings"]
+    assert "Broken Photo" in broken and "line 6" in broken.lower() and "not an image" in broken
+    assert "Web Photo" in web and "web address" in web
     with committed():
         do_confirm_import(user, job)
     contacts = {c.name: c for c in Contact.objects.filter(owner=user)}
     assert set(contacts) == {"With Photo", "Broken Photo", "Web Photo"}
     assert _image(contacts["With Photo"].photo) == ("JPEG", (160, 120))
     assert not contacts["Broken Photo"].photo and not contacts["Web Photo"].photo  # a web address is never fetched
+
+
+def test_a_photo_over_2_mb_is_named_as_too_large(user, monkeypatch):
+    from directory import imports
+
+    monkeypatch.setattr(imports, "PHOTO_MAX_RAW", 100)
+    good = base64.b64encode(png()).decode()
+    job = do_create_import(user, ImportJob.Kind.VCARD, vcf(card("Big Photo", f"PHOTO;ENCODING=b;TYPE=PNG:{good}\r\n")))
+    assert "larger than 2 MB" in job.preview["warnings"][0] and job.rows
 
 
 def test_a_photo_chosen_by_hand_is_not_replaced_by_a_reimport(user, logged_client):
