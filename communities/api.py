@@ -5,6 +5,7 @@ errors come back as 4xx with a reason (rse.lib.api.exception_handler)."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -592,7 +593,13 @@ def post_accept(request, pk):
 @parser_classes(PARSERS)
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
-    target = selectors.access_community_by_slug(request.user, str(request.data.get("community", "")))
+    slug = _text(request.data, "community").strip()
+    if not slug:
+        raise ValidationError({"community": _("Give the slug of the community to share into.")})
+    try:
+        target = selectors.access_community_by_slug(request.user, slug)
+    except Http404 as exc:  # the post exists: it is the target that is wrong
+        raise ValidationError({"community": _("No community “%(slug)s” that you can see.") % {"slug": slug}}) from exc
     shared = services.do_share_post(request.user, post, target, body_md=_text(request.data, "body_md"))
     return _one_post(request, shared.pk, code=status.HTTP_201_CREATED)
 

@@ -255,8 +255,11 @@ SEARCHERS = {
 }
 
 
+PER_TYPE_WHEN_ALL = 5
+
+
 def search(user, query, *, type=None, limit=None):  # noqa: A002 - the URL parameter's name
     """{type: [Hit]} for one type or all of them (fewer of each when all)."""
     types = [type] if type in SEARCHERS else list(TYPES)
-    size = limit or (20 if len(types) == 1 else 5)
+    size = limit or (20 if len(types) == 1 else PER_TYPE_WHEN_ALL)
     return {t: SEARCHERS[t](user, query, limit=size) for t in types}

@@ -31,7 +31,7 @@ from communities.forms import (
 )  # fmt: skip
 from communities.models import Attachment, Comment, Membership, Post, Reaction, Tag
 from communities.prefetch import annotate_posts_for_viewer
-from communities.search import TYPES, search
+from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
@@ -781,5 +781,6 @@ def search_page(request):
             # A list of pairs: a dict with an "items" key would hide dict.items() from templates.
             "sections": list(results.items()),
             "total": sum(len(v) for v in results.values()),
+            "per_type": PER_TYPE_WHEN_ALL,  # a full section may have more: "More of these"
         },
     )

@@ -439,3 +439,12 @@ def test_a_question_keeps_its_title_and_its_kind_through_the_api(api, community,
     assert (post.kind, post.title) == ("question", "Which glue?")
     with pytest.raises(ValidationError):
         services.do_edit_post(user, post, title="  ")
+
+
+def test_sharing_through_the_api_names_a_missing_or_unknown_target(api, community, user):
+    post = services.do_create_post(user, community, title="Idea", body_md="b")
+    secret = CommunityFactory(visibility=Community.Visibility.SECRET, slug="falcon")
+    for body in ({}, {"community": ""}, {"community": "nowhere"}, {"community": secret.slug}):
+        response = api.post(f"/api/v1/posts/{post.pk}/share/", body, format="json")
+        assert response.status_code == 400 and "community" in response.json(), body
+    assert api.post("/api/v1/posts/999999/share/", {"community": "x"}, format="json").status_code == 404

@@ -115,3 +115,11 @@ def test_full_text_search_on_postgresql(user, community):
         assert len(list(qs)) == 2
     assert search.search_comments(user, "kaizen") == []
     assert [h.obj for h in search.search_communities(user, "audits")] == [community]
+
+
+def test_more_of_these_only_when_a_section_is_full(user, community, logged_client):
+    for i in range(search.PER_TYPE_WHEN_ALL):
+        services.do_create_post(user, community, title=f"Kaizen {i}", body_md="kaizen")
+    html = logged_client.get(reverse("search"), {"q": "kaizen"}).content.decode()
+    assert "type=posts" in html  # five posts: there may be more
+    assert "type=communities" not in html  # one community matched ("kaizen" in its description)
