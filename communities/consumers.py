@@ -26,6 +26,7 @@ group before the event is forwarded, so it stops receiving at once.
 import random
 import time
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -78,6 +79,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except Disconnected:  # the browser left while we were answering (a subscribe waits on the database)
+            pass
 
     async def connect(self):
         user = self.scope.get("user")
