@@ -28,6 +28,10 @@ class NamePagination(CursorPagination):
     ordering = ("name", "id")
 
 
+class ContactPagination(CursorPagination):
+    ordering = ("sort_name", "id")  # the name folded: accents and case do not reorder the book
+
+
 class OrgUnitBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrgUnit
@@ -201,7 +205,7 @@ class ContactViewSet(
     """The current user's contact book. Other people's contacts are 404."""
 
     serializer_class = ContactSerializer
-    pagination_class = NamePagination
+    pagination_class = ContactPagination
     queryset = Contact.objects.none()  # for the schema; get_queryset() is the owner's book
 
     def get_queryset(self):
@@ -221,7 +225,7 @@ class ContactViewSet(
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The whole book as one vCard file."""
-        return _vcard_response(self.get_queryset().order_by("name", "id"), request, "contacts")
+        return _vcard_response(self.get_queryset().order_by("sort_name", "id"), request, "contacts")
 
 
 def _vcard_response(contacts, request, filename):

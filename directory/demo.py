@@ -3,7 +3,7 @@
 from django.utils.text import slugify
 
 from directory.models import Contact, Endorsement, Follow, OrgUnit, Profile, Site, Skill, UserSkill
-from directory.services import contact_match_key, contact_search_text
+from directory.services import contact_match_key, index_contact
 from rse.accounts.demo import DEMO_ACCOUNTS, get_or_create_demo_user
 from rse.accounts.models import User
 from rse.accounts.roles import Role
@@ -206,13 +206,13 @@ def _seed_contacts(people):
                 owner=owner, name=name, company=company, job_title=title, emails=[email], tags=tags, phones=[]
             )
             contact.match_key = contact_match_key(name, company, [email])
-            contact.search_text = contact_search_text(contact)
+            index_contact(contact)
             rows.append(contact)
         for colleague in people[10 + owner_index : 13 + owner_index]:
             contact = Contact(owner=owner, colleague=colleague, name=f"{colleague.first_name} {colleague.last_name}")
             contact.emails = [colleague.email]
             contact.match_key = f"user:{colleague.id}"
-            contact.search_text = contact_search_text(contact)
+            index_contact(contact)
             rows.append(contact)
     Contact.objects.bulk_create(rows, ignore_conflicts=True)
     return Contact.objects.filter(owner__in=owners).count()

@@ -31,7 +31,7 @@ from directory.services import (
     clean_list,
     contact_match_key,
     contact_photo_bytes,
-    contact_search_text,
+    index_contact,
 )
 from rse.lib.csvfiles import read_table
 from rse.lib.text import normalize
@@ -439,13 +439,13 @@ def apply_contacts(job, progress=None):
         if action == "create":
             contact = Contact(owner=job.owner, colleague_id=target, **data)
             contact.match_key = f"user:{target}" if target else row["key"]
-            contact.search_text = contact_search_text(contact)
+            index_contact(contact)
             to_create.append(contact)
         elif action == "update":
             contact = target
             for name, value in changes.items():
                 setattr(target, name, value)
-            target.search_text = contact_search_text(target)
+            index_contact(target)
             to_update.append(target)
         if photo and action in ("create", "update"):
             # Stored now, under its own unguessable name; the row points at it when saved below.
@@ -456,7 +456,7 @@ def apply_contacts(job, progress=None):
             )
     Contact.objects.bulk_create(to_create, batch_size=500)
     fields = [
-        "name", "company", "job_title", "emails", "phones", "url", "notes", "tags", "photo", "search_text", "updated_at",
+        "name", "company", "job_title", "emails", "phones", "url", "notes", "tags", "photo", "search_text", "sort_name", "updated_at",
     ]  # fmt: skip
     now = timezone.now()
     for contact in to_update:

@@ -220,9 +220,11 @@ class Contact(TimeStampedModel):
     # Natural key used by imports to recognise the same person again: first e-mail, else name + company.
     match_key = models.CharField(max_length=320, editable=False)
     search_text = models.CharField(max_length=600, blank=True, editable=False)
+    # The name folded (case, accents): "Élodie" sorts with the E, not after "Walter".
+    sort_name = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["sort_name", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [
@@ -233,7 +235,7 @@ class Contact(TimeStampedModel):
                 name="contact_unique_colleague",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "name", "id"])]
+        indexes = [models.Index(fields=["owner", "sort_name", "id"])]
 
     def __str__(self):
         return self.name

@@ -270,6 +270,12 @@ def contact_match_key(name, company, emails) -> str:
     return f"name:{normalize(name)}|{normalize(company)}"[:320]
 
 
+def index_contact(contact):
+    """The derived columns a contact book searches and sorts on; call after any change."""
+    contact.search_text = contact_search_text(contact)
+    contact.sort_name = normalize(contact.name)[:200]
+
+
 def contact_search_text(contact) -> str:
     parts = [contact.name, contact.company, contact.job_title, *contact.emails]
     tags = " ".join(f"#{normalize(t)}" for t in contact.tags)
@@ -303,7 +309,7 @@ def _apply_contact_fields(contact, data):
         if contact.colleague_id
         else contact_match_key(contact.name, contact.company, contact.emails)
     )
-    contact.search_text = contact_search_text(contact)
+    index_contact(contact)
 
 
 def _check_unique_key(owner, contact):

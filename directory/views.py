@@ -296,7 +296,7 @@ def org_chart(request, user_id):
 @login_required
 def contacts(request):
     q, tag = request.GET.get("q", "").strip()[:100], request.GET.get("tag", "").strip()[:40]
-    page = _paginate(request, selectors.contacts_of(request.user, q=q, tag=tag), ("name", "id"))
+    page = _paginate(request, selectors.contacts_of(request.user, q=q, tag=tag), ("sort_name", "id"))
     context = {
         "page": page,
         "q": q,
@@ -407,7 +407,7 @@ def contact_vcard(request, contact_id):
 @login_required
 def contacts_export(request):
     fmt = request.GET.get("format", "vcf")
-    contacts = selectors.contacts_of(request.user).order_by("name", "id")
+    contacts = selectors.contacts_of(request.user).order_by("sort_name", "id")
     if fmt == "csv":
         return _download("\ufeff" + exports.contacts_csv(contacts), "contacts.csv", "text/csv; charset=utf-8")
     version = "4.0" if request.GET.get("version") == "4.0" else "3.0"

@@ -184,3 +184,13 @@ def test_contact_cannot_link_an_item_the_owner_cannot_see(logged_client, user):
     assert response.status_code == 200 and not Contact.objects.exists()
     api = logged_client.post("/api/v1/contacts/", {"name": "Buyer", "item": secret.pk}, content_type="application/json")
     assert api.status_code == 400 and "item" in api.json()
+
+
+def test_the_book_is_sorted_by_name_whatever_the_accents_and_case(logged_client, user):
+    for name in ("Webby Walter", "Émilie Masson", "élodie Petit", "Zoé Blanc", "Arnaud Roy"):
+        do_create_contact(user, {"name": name, "emails": []})
+    html = logged_client.get(reverse("directory:contacts")).content.decode()
+    order = sorted(("Webby Walter", "Émilie Masson", "élodie Petit", "Zoé Blanc", "Arnaud Roy"), key=html.index)
+    assert order == ["Arnaud Roy", "élodie Petit", "Émilie Masson", "Webby Walter", "Zoé Blanc"]
+    api = logged_client.get("/api/v1/contacts/").json()["results"]
+    assert [c["name"] for c in api] == order
