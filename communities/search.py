@@ -49,6 +49,7 @@ class Hit:
     snippet: str
     rank: float = 0.0
     url: str = ""
+    title_html: str = ""  # the title, escaped, the searched words in <mark> (set by search())
 
 
 def terms_of(query: str) -> list[str]:
@@ -58,8 +59,9 @@ def terms_of(query: str) -> list[str]:
 _MARKUP = re.compile(r"[*`]|\[\[|\]\]|^\s{0,3}#{1,6}\s|^\s{0,3}>\s?", re.MULTILINE)
 
 
-def highlight(text: str, terms, *, width=160) -> str:
-    """An escaped window of `text` (markdown markup dropped) around the first term, terms in <mark>."""
+def highlight(text: str, terms, *, width=160, whole=False) -> str:
+    """An escaped window of `text` (markdown markup dropped) around the first term, terms in <mark>;
+    `whole`: all of it (a title)."""
     text = re.sub(r"\s+", " ", _MARKUP.sub("", text or "")).strip()
     if not text:
         return ""
@@ -67,7 +69,9 @@ def highlight(text: str, terms, *, width=160) -> str:
     # normalize() may change lengths (ligatures), so only use it to find a start when aligned.
     aligned = len(folded) == len(text)
     start = 0
-    if aligned:
+    if whole:
+        width = len(text)
+    elif aligned:
         positions = [folded.find(normalize(t)) for t in terms]
         positions = [p for p in positions if p >= 0]
         if positions:
@@ -262,4 +266,8 @@ def search(user, query, *, type=None, limit=None):  # noqa: A002 - the URL param
     """{type: [Hit]} for one type or all of them (fewer of each when all)."""
     types = [type] if type in SEARCHERS else list(TYPES)
     size = limit or (20 if len(types) == 1 else PER_TYPE_WHEN_ALL)
-    return {t: SEARCHERS[t](user, query, limit=size) for t in types}
+    results = {t: SEARCHERS[t](user, query, limit=size) for t in types}
+    terms = terms_of(query)
+    for hit in (hit for hits in results.values() for hit in hits):
+        hit.title_html = highlight(hit.title, terms, whole=True)
+    return results

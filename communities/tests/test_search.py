@@ -67,9 +67,9 @@ def test_people_respect_mobile_phone_visibility(user, logged_client):
 def test_search_page_type_filter_and_api_errors(user, community, logged_client):
     services.do_create_post(user, community, title="Forklift safety", body_md="x")
     page = logged_client.get(reverse("search") + "?q=forklift&type=posts").content.decode()
-    assert "Forklift safety" in page
+    assert "<mark>Forklift</mark> safety" in page
     page = logged_client.get(reverse("search") + "?q=forklift&type=people").content.decode()
-    assert "Forklift safety" not in page
+    assert "safety" not in page  # the post is not a person
     assert logged_client.get("/api/v1/search/?q=x&type=bogus").status_code == 400
     assert logged_client.get("/api/v1/search/").status_code == 400
 
@@ -123,3 +123,9 @@ def test_more_of_these_only_when_a_section_is_full(user, community, logged_clien
     html = logged_client.get(reverse("search"), {"q": "kaizen"}).content.decode()
     assert "type=posts" in html  # five posts: there may be more
     assert "type=communities" not in html  # one community matched ("kaizen" in its description)
+
+
+def test_result_titles_show_the_searched_words_escaped(user, community, logged_client):
+    services.do_create_post(user, community, title="Réunion <b>qualité</b>", body_md="ordre du jour")
+    html = logged_client.get(reverse("search"), {"q": "qualite"}).content.decode()
+    assert "<strong>Réunion &lt;b&gt;<mark>qualité</mark>&lt;/b&gt;</strong>" in html
