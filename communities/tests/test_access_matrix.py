@@ -78,7 +78,8 @@ def test_access_matrix(client, visibility, role):
 
     # search: pages and API, every type
     results = client.get(reverse("search") + "?q=quixotic").content.decode()
-    assert ("Quixotic question" in results) == want["search"]
+    assert (f'href="{reverse("post_detail", args=[post.pk])}"' in results) == want["search"]
+    assert ("question" in results) == want["search"]  # its title (the searched word is in <mark>)
     api_search = api.get("/api/v1/search/?q=quixotic").json()["results"]
     assert bool(api_search["posts"]) == want["search"]
     community_hits = api.get("/api/v1/search/?q=zanzibar&type=communities").json()["results"]["communities"]

@@ -68,7 +68,7 @@ def test_done_when_in_the_browser(client, world):
     assert option.votes_count == 1
     assert world["poll"].reactions.get(user=newcomer).kind == "insightful"
     assert Post.objects.filter(community=world["quality"], shared_from=question).exists()
-    assert "How to start a 5S audit?" in found
+    assert "How to start a 5S audit?" in found.replace("<mark>", "").replace("</mark>", "")  # words marked
     assert "How to start a 5S audit?" in essentials  # my question got an answer
 
 
