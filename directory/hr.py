@@ -170,6 +170,7 @@ class _State:
             "id", "user_id", "employee_id", "job_title", "org_unit_id", "site_id", "manager_id", "search_name"
         ):
             self.profiles[row["employee_id"]] = row
+        self.employee_of_user = {p["user_id"]: employee_id for employee_id, p in self.profiles.items()}
         self.users = {}  # email → dict
         self.users_by_id = {}
         for row in User.objects.values("id", "email", "first_name", "last_name", "is_active"):
@@ -239,6 +240,13 @@ def _decide(row, state, unit_id, site_id):
             return "reject", None, None, _("e-mail %(e)s already belongs to another person") % {"e": row["email"]}
     else:
         user = state.users.get(row["email"])
+        held_by = state.employee_of_user.get(user["id"]) if user else None
+        if held_by:
+            # A new id with the e-mail of a provisioned employee: never re-key a person silently
+            # (a typo would hand someone's account, history and reports to a newcomer).
+            return "reject", None, None, _("e-mail %(e)s already belongs to employee %(id)s") % {
+                "e": row["email"], "id": held_by,
+            }  # fmt: skip
         if user:
             profile_id = state.profile_by_user.get(user["id"])
             profile = {"id": profile_id, "user_id": user["id"]} if profile_id else None

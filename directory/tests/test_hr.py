@@ -261,3 +261,19 @@ def test_full_sync_from_the_browser_and_command(client, hr_user):
     call_command("sync_hr", str(DATA / "hr_employees.csv"), "--as", hr_user.email, "--full")
     gone.user.refresh_from_db()
     assert gone.user.is_active is False
+
+
+def test_a_new_employee_id_cannot_take_over_a_provisioned_colleagues_account(hr_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    marc = person("Marc", "Dubois", email="marc.dubois@lumen.example", employee_id="E10004")
+    upload = SimpleUploadedFile(
+        "hr.csv", b"employee_id,email,first_name,last_name\nE90007,marc.dubois@lumen.example,Email,Clash\n"
+    )
+    job = do_create_import(hr_user, ImportJob.Kind.HR, upload)
+    assert job.preview["counts"]["reject"] == 1 and job.preview["counts"]["update"] == 0
+    assert "already belongs to employee E10004" in job.preview["rows"][0]["reason"]
+    with committed():
+        do_confirm_import(hr_user, job)
+    marc.refresh_from_db()
+    assert (marc.user.first_name, marc.employee_id) == ("Marc", "E10004")
