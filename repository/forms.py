@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from repository import permissions
 from repository.models import FieldDefinition, Item, ItemType
 from repository.selectors import visible_items
-from repository.services import check_item_data
+from repository.services import check_item_data, hidden_link
 
 K = FieldDefinition.Kind
 FIELD_PREFIX = "f_"
@@ -78,6 +78,8 @@ class ItemForm(forms.Form):
                 self.initial[name] = get_user_model().objects.filter(pk=value).values_list("email", flat=True).first()
             elif type(field) is forms.CharField and definition.kind == K.ITEM and isinstance(value, int):
                 self.initial[name] = visible_items(user).filter(pk=value).values_list("slug", flat=True).first()
+            if hidden_link(definition, instance, user) is not None:
+                field.help_text = _("It links to an item you cannot see: that link is kept unless you choose another.")
         if not permissions.can_restrict_item(user, instance):
             del self.fields["restricted_to"]
         self.cleaned_item_data = None

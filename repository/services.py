@@ -165,6 +165,16 @@ def clean_field_value(definition, value, *, user, instance=None, memo=None):
     raise ValidationError(_("Unknown field kind."))
 
 
+def hidden_link(definition, instance, user):
+    """The id of the item this field of `instance` links to when `user` may not see it, else None."""
+    if definition.kind != K.ITEM or instance is None:
+        return None
+    current = (instance.fields or {}).get(definition.key)
+    if not isinstance(current, int) or visible_items(user).filter(pk=current).exists():
+        return None
+    return current
+
+
 def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=False, strict=True, memo=None) -> dict:
     """Validate a mapping key → value against the type's field definitions.
 
@@ -183,6 +193,10 @@ def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=Fal
         if partial and key not in raw:
             if definition.required and result.get(key) in (None, ""):
                 errors[key] = [_("This field is required.")]
+            continue
+        hidden = hidden_link(definition, instance, user)
+        if hidden is not None and raw.get(key) in (None, "", hidden):
+            result[key] = hidden  # a link one cannot see is kept: it may be replaced, not dropped blindly
             continue
         try:
             value = clean_field_value(definition, raw.get(key), user=user, instance=instance, memo=memo)

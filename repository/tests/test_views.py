@@ -246,3 +246,26 @@ def test_large_repositories_type_linked_items_instead_of_picking(
     assert pilot.fields["customer"] == Item.objects.get(name="Globex").pk
     html = logged_client.get(reverse("repository:item_edit", args=[pilot.slug])).content.decode()
     assert 'value="item-' in html.split('name="f_customer"')[1][:120]  # the slug is shown back
+
+
+def test_editing_an_item_keeps_its_link_to_an_item_the_editor_cannot_see(logged_client, user, project_type):
+    from django.contrib.auth.models import Group
+
+    from rse.accounts.tests.factories import UserFactory as Users
+
+    admin = Users(is_superuser=True, is_staff=True)
+    hidden = ItemFactory(item_type=project_type.field_definitions.get(key="customer").target_type, name="Orion")
+    hidden.restricted_to.add(Group.objects.create(name="M&A team"))
+    data = services.check_item_data(admin, project_type, {"name": "Battery B12", "fields": {"customer": hidden.pk}})
+    item = services.do_create_item(admin, project_type, data)
+    item.owners.add(user)
+    page = logged_client.get(reverse("repository:item_edit", args=[item.slug])).content.decode()
+    assert "Orion" not in page and "link is kept" in page
+    response = logged_client.post(
+        reverse("repository:item_edit", args=[item.slug]),
+        {"name": "Battery B12", "status": "active", "description_md": "new words", "owners": [user.pk],
+         "f_customer": ""},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:500]
+    item.refresh_from_db()
+    assert item.fields["customer"] == hidden.pk and item.description_md == "new words"
