@@ -403,7 +403,8 @@ def do_unmute(user, mute_id) -> bool:
 
 @transaction.atomic
 def do_unsubscribe(user, kind) -> None:
-    """From an e-mail link: `kind` switched off; "digest" turns every digest kind back to in-app."""
+    """From an e-mail link: no more e-mails about `kind` (it stays in the bell); "digest" turns
+    every digest kind back to in-app."""
     if kind == "digest":
         changed = NotificationPreference.objects.filter(user=user, channel=NotificationChannel.DIGEST).update(
             channel=NotificationChannel.IN_APP
@@ -412,7 +413,9 @@ def do_unsubscribe(user, kind) -> None:
         return
     if kind not in NotificationKind.values:
         raise ValidationError(_("Unknown kind of notification."))
-    NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": NotificationChannel.OFF})
+    NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"channel": NotificationChannel.IN_APP}
+    )
     record("notifications.unsubscribed", actor=None, obj=user, kind=kind)
 
 

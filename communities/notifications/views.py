@@ -139,8 +139,10 @@ def unsubscribe(request, token):
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or (kind != emails.DIGEST and kind not in NotificationKind.values):
         return render(request, "communities/notifications/unsubscribe.html", {"invalid": True}, status=400)
-    services.do_unsubscribe(user, kind)
     label = _("Daily digest") if kind == emails.DIGEST else NotificationKind(kind).label
-    return render(
-        request, "communities/notifications/unsubscribe.html", {"kind_label": label, "is_digest": kind == emails.DIGEST}
-    )
+    context = {"kind_label": label, "is_digest": kind == emails.DIGEST}
+    if request.method == "GET":
+        # A link opened (or fetched by a mail scanner) changes nothing: the page asks first.
+        return render(request, "communities/notifications/unsubscribe.html", {**context, "confirm": True})
+    services.do_unsubscribe(user, kind)  # our button, or the mail client's RFC 8058 one-click POST
+    return render(request, "communities/notifications/unsubscribe.html", context)

@@ -178,13 +178,15 @@ def test_mute_does_not_redirect_elsewhere(logged_client):
     assert response["Location"] == reverse("notifications:preferences")
 
 
-def test_unsubscribe_link_works_without_login(client):
+def test_unsubscribe_link_asks_first_then_stops_the_emails_without_login(client):
     user = UserFactory()
     url = reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, K.MENTION)])
-    response = client.get(url)
-    assert response.status_code == 200
+    page = client.get(url)  # opened, or fetched by a mail scanner: nothing changes yet
+    assert page.status_code == 200 and "Stop these e-mails" in page.content.decode()
+    assert not NotificationPreference.objects.exists()
+    assert client.post(url).status_code == 200
     pref = NotificationPreference.objects.get(user=user, kind=K.MENTION)
-    assert pref.channel == NotificationChannel.OFF
+    assert pref.channel == NotificationChannel.IN_APP  # no more e-mails, still in the bell
 
 
 def test_one_click_unsubscribe_post_needs_no_csrf_token():
@@ -194,7 +196,7 @@ def test_one_click_unsubscribe_post_needs_no_csrf_token():
     client = Client(enforce_csrf_checks=True)
     url = reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, K.REPLY)])
     assert client.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
-    assert NotificationPreference.objects.get(user=user, kind=K.REPLY).channel == NotificationChannel.OFF
+    assert NotificationPreference.objects.get(user=user, kind=K.REPLY).channel == NotificationChannel.IN_APP
 
 
 def test_digest_unsubscribe_turns_digests_back_to_in_app(client):
@@ -202,7 +204,8 @@ def test_digest_unsubscribe_turns_digests_back_to_in_app(client):
     NotificationPreference.objects.create(user=user, kind=K.REPLY, channel=NotificationChannel.DIGEST)
     NotificationPreference.objects.create(user=user, kind=K.MENTION, channel=NotificationChannel.EMAIL)
     assert (
-        client.get(reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, "digest")])).status_code == 200
+        client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, "digest")])).status_code
+        == 200
     )
     prefs = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
     assert prefs == {K.REPLY: NotificationChannel.IN_APP, K.MENTION: NotificationChannel.EMAIL}
