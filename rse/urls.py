@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rse import views
+from rse.accounts import views as account_views
 
 api_patterns = [
     path("", include("repository.api_urls")),
@@ -18,7 +19,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("rse.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz/", views.healthz, name="healthz"),
     path("api/v1/", include(api_patterns)),

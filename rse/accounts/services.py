@@ -24,3 +24,9 @@ def do_revoke_role(user: User, role: Role) -> None:
         user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser", "updated_at"])
     user.__dict__.pop("_rse_roles", None)
+
+
+def do_set_language(user: User, code: str) -> None:
+    if user.language != code:
+        user.language = code
+        user.save(update_fields=["language", "updated_at"])

@@ -159,6 +159,17 @@ def test_set_language_switches_to_french(logged_client):
 
 
 @pytest.mark.django_db
+def test_the_language_chosen_on_the_site_is_the_language_of_my_emails(logged_client, user, client):
+    from communities.notifications.emails import language_of
+
+    assert language_of(user) == "en"
+    logged_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "fr" and language_of(user) == "fr"
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302  # anonymous: fine
+
+
+@pytest.mark.django_db
 def test_javascript_catalogue_is_french(client):
     body = french_client(client).get(reverse("javascript-catalog")).content.decode()
     assert "Aper\\u00e7u" in body or "Aperçu" in body
