@@ -444,3 +444,10 @@ def test_profile_shows_who_endorsed(logged_client, me):
     page = logged_client.get(reverse("directory:profile", args=[target.user_id])).content.decode()
     assert "5 endorsements" in page and "and 2 others" in page
     assert endorsers[0].user.display_name in page
+
+
+def test_the_mobile_phone_visibility_choice_is_a_fieldset_with_a_legend(logged_client, me):
+    html = logged_client.get(reverse("directory:profile_edit")).content.decode()
+    group = html.split('<fieldset class="field')[1].split("</fieldset>")[0]
+    assert "<legend>" in group and 'type="radio"' in group
+    assert '<label for="">' not in html

@@ -15,6 +15,21 @@ def test_a_user_logs_in_lands_home_and_logs_out(page, login):
     assert page.get_by_role("heading", name="Log in").is_visible()
 
 
+def test_the_profile_menu_closes_with_escape_and_when_focus_leaves_it(page, login):
+    login(UserFactory())
+    menu = page.locator("details.menu")
+    page.get_by_label("Profile menu").click()
+    assert menu.get_attribute("open") is not None
+    page.keyboard.press("Tab")  # into the menu
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("open") is None
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("open") is not None
+    page.get_by_role("main").locator("a, button, input").first.focus()  # focus leaves the menu
+    assert menu.get_attribute("open") is None
+
+
 def test_wrong_password_shows_an_error_and_keeps_the_email(page):
     user = UserFactory()
     page.goto("/accounts/login/")
