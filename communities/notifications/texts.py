@@ -1,6 +1,9 @@
 """How a notification reads and where it leads: shared by the bell page, the API and e-mails."""
 
+import html
+
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -42,8 +45,13 @@ def describe(notification) -> str:
 
 
 def excerpt(notification) -> str:
+    """The words as the pages show them (rendered text, not markdown): a link to a restricted
+    item reads "restricted item" in an e-mail too, mentions read as names."""
     source = notification.comment or notification.post
-    return Truncator(source.body_md).chars(280) if source is not None else ""
+    if source is None:
+        return ""
+    text = " ".join(html.unescape(strip_tags(source.body_html or "")).split())
+    return Truncator(text).chars(280)
 
 
 def _reverse_first(names, *args):

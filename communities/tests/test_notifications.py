@@ -204,7 +204,7 @@ def test_email_is_multipart_with_an_unsubscribe_link(post, settings):
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert "Hello Ada" in message.body and "Hello Ada" in html
-    assert "see the **figures**" in message.body
+    assert "see the figures." in message.body and "**" not in message.body  # the words as the page shows them
     link = re.search(r"https://rse\.example\.com/notifications/unsubscribe/[^\s\"<>]+/", message.body).group(0)
     assert link in html.replace("&amp;", "&")
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
@@ -359,3 +359,26 @@ def test_a_handled_join_request_is_read_for_every_animator_and_the_person_hears_
         ]
     else:
         assert not told.exists()
+
+
+def test_email_excerpts_read_like_the_page_and_hide_restricted_items():
+    from django.contrib.auth.models import Group
+
+    from communities import services as community_services
+    from communities.notifications.texts import excerpt
+    from repository.models import Item, ItemType
+
+    community = CommunityFactory(visibility=Community.Visibility.OPEN)
+    author = MembershipFactory(community=community).user
+    reader = MembershipFactory(community=community).user
+    orion = Item.objects.create(item_type=ItemType.objects.create(name="Project", slug="project"),
+                                name="Orion", slug="project-orion-acquisition")  # fmt: skip
+    orion.restricted_to.add(Group.objects.create(name="M&A"))
+    author.groups.add(orion.restricted_to.get())
+    post = community_services.do_create_post(
+        author, community, title="Status", body_md="**Big** news on [[project-orion-acquisition]] for you"
+    )
+    deliver(K.MENTION, [reader], post)
+    text = excerpt(Notification.objects.get(recipient=reader))
+    assert "project-orion-acquisition" not in text and "**" not in text
+    assert text.startswith("Big news on") and "restricted item" in text
