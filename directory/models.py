@@ -288,6 +288,13 @@ class ImportJob(TimeStampedModel):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
 
     @property
+    def status_label(self):
+        """What the lists say: a file refused as a whole is not "waiting for confirmation"."""
+        if self.status == self.Status.PREVIEW and self.blocking_errors:
+            return _("Refused: see why")
+        return self.get_status_display()
+
+    @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 

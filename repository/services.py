@@ -45,6 +45,9 @@ K = FieldDefinition.Kind
 # --- custom fields --------------------------------------------------------------------------
 
 
+MAX_NUMBER = Decimal(10) ** 15
+
+
 def _clean_number(value):
     if isinstance(value, bool):
         raise ValidationError(_("Enter a number."))
@@ -58,6 +61,8 @@ def _clean_number(value):
             raise ValidationError(_("Enter a number, e.g. 1250 or 12.5.")) from None
     if not number.is_finite():
         raise ValidationError(_("Enter a number, e.g. 1250 or 12.5."))
+    if abs(number) >= MAX_NUMBER:  # 1e400 is a number, but not a budget: and JSON would choke on it
+        raise ValidationError(_("Enter a number below one quadrillion (10¹⁵)."))
     return int(number) if number == number.to_integral_value() else float(number)
 
 

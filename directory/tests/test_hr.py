@@ -94,6 +94,7 @@ def test_manager_cycle_is_refused_with_the_rows_named(hr_user):
     with pytest.raises(ValidationError), committed():
         do_confirm_import(hr_user, job)
     assert not User.objects.filter(email__endswith="@lumen.example").exists()
+    assert job.status_label == "Refused: see why"  # not "waiting for confirmation" in the lists
 
 
 def test_cycle_through_people_already_in_the_directory_is_refused(hr_user):

@@ -40,6 +40,8 @@ def test_custom_field_values_are_converted(user, kind, extra, raw, stored):
         (K.TEXT, {}, "x" * 1001, "under 1000"),
         (K.NUMBER, {}, "twelve", "Enter a number"),
         (K.NUMBER, {}, True, "Enter a number"),
+        (K.NUMBER, {}, "1e400", "below one quadrillion"),
+        (K.NUMBER, {}, 10**20, "below one quadrillion"),
         (K.DATE, {}, "2026-13-45", "YYYY-MM-DD"),
         (K.URL, {}, "javascript:alert(1)", "http://"),
         (K.URL, {}, "not a url", "http://"),
