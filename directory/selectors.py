@@ -221,7 +221,8 @@ def get_org_chart(viewer, user_id) -> OrgChart:
         condition |= Q(manager_id=manager_id)
     rows = list(
         Profile.objects.filter(condition, anonymised_at__isnull=True)
-        .filter(Q(user__is_active=True) | Q(user_id=user_id))
+        # A manager who left stays in the chain (marked), or the reports' line would vanish.
+        .filter(Q(user__is_active=True) | Q(user_id=user_id) | Q(user_id__in=chain_ids))
         .select_related("user", "org_unit", "site")
         .order_by("search_name", "id")
     )

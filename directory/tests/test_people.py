@@ -176,6 +176,16 @@ def test_org_chart_shows_chain_reports_peers_with_constant_queries(logged_client
     assert len(response.context["chart"].reports) == 9 and len(response.context["chart"].peers) == 9
 
 
+def test_a_manager_who_left_stays_in_the_chain_marked(logged_client, me):
+    ceo = person("Chief", "Exec")
+    boss = person("Gone", "Boss", manager=ceo.user)
+    report = person("Direct", "Report", manager=boss.user)
+    type(boss.user).objects.filter(pk=boss.user_id).update(is_active=False)
+    response = logged_client.get(reverse("directory:org_chart", args=[report.user_id]))
+    assert [p.user_id for p in response.context["chart"].chain] == [ceo.user_id, boss.user_id]
+    assert "has left" in response.content.decode()
+
+
 def test_org_chart_survives_a_cycle_in_the_data(logged_client, me):
     a = person("Cyc", "A")
     b = person("Cyc", "B", manager=a.user)
