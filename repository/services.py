@@ -170,14 +170,21 @@ def clean_field_value(definition, value, *, user, instance=None, memo=None):
     raise ValidationError(_("Unknown field kind."))
 
 
-def hidden_link(definition, instance, user):
-    """The id of the item this field of `instance` links to when `user` may not see it, else None."""
+def hidden_link(definition, instance, user, memo=None):
+    """The id of the item this field of `instance` links to when `user` may not see it, else None.
+    `memo` (bulk imports) keeps each answer, so a file does not ask once per row."""
     if definition.kind != K.ITEM or instance is None:
         return None
     current = (instance.fields or {}).get(definition.key)
-    if not isinstance(current, int) or visible_items(user).filter(pk=current).exists():
+    if not isinstance(current, int):
         return None
-    return current
+    key = ("visible", current)
+    if memo is None or key not in memo:
+        visible = visible_items(user).filter(pk=current).exists()
+        if memo is None:
+            return None if visible else current
+        memo[key] = visible
+    return None if memo[key] else current
 
 
 def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=False, strict=True, memo=None) -> dict:
@@ -199,8 +206,12 @@ def clean_field_values(item_type, raw: dict, *, user, instance=None, partial=Fal
             if definition.required and result.get(key) in (None, ""):
                 errors[key] = [_("This field is required.")]
             continue
-        hidden = hidden_link(definition, instance, user)
-        if hidden is not None and raw.get(key) in (None, "", hidden):
+        value = raw.get(key)
+        # Only a value that would drop the current link needs the visibility check (a query).
+        hidden = (
+            hidden_link(definition, instance, user, memo) if value in (None, "") or isinstance(value, int) else None
+        )
+        if hidden is not None and value in (None, "", hidden):
             result[key] = hidden  # a link one cannot see is kept: it may be replaced, not dropped blindly
             continue
         try:
