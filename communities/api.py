@@ -12,8 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, parser_classes
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from communities import permissions as perms
@@ -23,10 +22,6 @@ from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
 from rse.lib.cursor import paginate
-from rse.lib.parsers import ObjectJSONParser
-
-PARSERS = [ObjectJSONParser, MultiPartParser, FormParser]
-
 
 # --- Serializers (read side; writes go through services) ------------------------------------------
 
@@ -299,7 +294,6 @@ COMMUNITY_ORDERINGS = {"active": ("-last_activity_at", "-id"), "suggested": ("-m
 @extend_schema(methods=["GET"], responses=_paged(CommunitySerializer, "CommunityPage"), operation_id="communities_list")
 @extend_schema(methods=["POST"], request=CommunityInput, responses={201: CommunitySerializer})
 @api_view(["GET", "POST"])
-@parser_classes(PARSERS)
 def communities(request):
     if request.method == "POST":
         d = request.data
@@ -323,7 +317,6 @@ def communities(request):
 
 @extend_schema(request=CommunityInput, responses=CommunitySerializer)
 @api_view(["GET", "PATCH"])
-@parser_classes(PARSERS)
 def community_detail(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     if request.method == "PATCH":
@@ -376,7 +369,6 @@ def community_invitation(request, slug, action):
     responses={201: MembershipSerializer},
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def community_invite(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     user_id, email = request.data.get("user_id"), request.data.get("email")
@@ -416,7 +408,6 @@ def community_members(request, slug):
     description="action: approve, reject, remove, role.",
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def membership_action(request, pk, action):
     membership = get_object_or_404(Membership.objects.select_related("community"), pk=pk)
     selectors.access_community_by_slug(request.user, membership.community.slug)
@@ -441,7 +432,6 @@ def membership_action(request, pk, action):
 @extend_schema(methods=["GET"], responses=_paged(PostSerializer, "PostPage"))
 @extend_schema(methods=["POST"], request=PostInput, responses={201: PostSerializer})
 @api_view(["GET", "POST"])
-@parser_classes(PARSERS)
 def community_posts(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     if request.method == "POST":
@@ -475,7 +465,6 @@ def community_posts(request, slug):
     responses=PostSerializer,
 )
 @api_view(["GET", "PATCH", "DELETE"])
-@parser_classes(PARSERS)
 def post_detail(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "PATCH":
@@ -502,7 +491,6 @@ def _post_action(request, pk, fn, code=status.HTTP_200_OK):
     responses=PostSerializer,
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_react(request, pk):
     return _post_action(request, pk, lambda p: services.do_react(request.user, request.data.get("kind", ""), post=p))
 
@@ -512,7 +500,6 @@ def post_react(request, pk):
     responses=PostSerializer,
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_vote(request, pk):
     options = request.data.get("options")
     if hasattr(request.data, "getlist") and not isinstance(options, list):
@@ -525,7 +512,6 @@ def post_vote(request, pk):
     responses=PostSerializer,
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_rsvp(request, pk):
     return _post_action(request, pk, lambda p: services.do_rsvp(request.user, p, request.data.get("answer", "")))
 
@@ -549,7 +535,6 @@ def _flag(request, name) -> bool:
 
 @extend_schema(request=_input("PinInput", pinned=serializers.BooleanField(required=False)), responses=PostSerializer)
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_pin(request, pk):
     pinned = _flag(request, "pinned")
     return _post_action(request, pk, lambda p: services.do_pin_post(request.user, p, pinned=pinned))
@@ -559,7 +544,6 @@ def post_pin(request, pk):
     request=_input("HighlightInput", highlighted=serializers.BooleanField(required=False)), responses=PostSerializer
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_highlight(request, pk):
     on = _flag(request, "highlighted")
     return _post_action(request, pk, lambda p: services.do_highlight_post(request.user, p, highlighted=on))
@@ -569,7 +553,6 @@ def post_highlight(request, pk):
     request=_input("AcceptInput", comment=serializers.IntegerField(allow_null=True)), responses=PostSerializer
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_accept(request, pk):
     def accept(post):
         comment_id = request.data.get("comment")
@@ -590,7 +573,6 @@ def post_accept(request, pk):
     responses={201: PostSerializer},
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     slug = _text(request.data, "community").strip()
@@ -617,7 +599,6 @@ def _comment_data(request, comments):
 @extend_schema(methods=["GET"], responses=_paged(CommentSerializer, "CommentPage"))
 @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentSerializer})
 @api_view(["GET", "POST"])
-@parser_classes(PARSERS)
 def post_comments(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "POST":
@@ -646,7 +627,6 @@ def post_comments(request, pk):
 
 @extend_schema(request=CommentInput, responses=CommentSerializer)
 @api_view(["PATCH", "DELETE"])
-@parser_classes(PARSERS)
 def comment_detail(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
     if request.method == "DELETE":
@@ -661,7 +641,6 @@ def comment_detail(request, pk):
     responses=CommentSerializer,
 )
 @api_view(["POST"])
-@parser_classes(PARSERS)
 def comment_react(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
     services.do_react(request.user, request.data.get("kind", ""), comment=comment)
