@@ -10,7 +10,7 @@ from communities.models import NotificationKind
 from communities.notifications.services import enqueue_notifications
 
 
-def notify_on_commit(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+def notify_on_commit(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None):
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     recipients = sorted({int(r) for r in recipient_ids if r != actor_id})
@@ -24,5 +24,6 @@ def notify_on_commit(kind, recipient_ids, *, actor_id, post_id=None, comment_id=
             post_id=post_id,
             comment_id=comment_id,
             community_id=community_id,
+            ref=ref,
         )
     )

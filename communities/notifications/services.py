@@ -46,7 +46,7 @@ NEW_EVENT = "notifications.new"
 READ_EVENT = "notifications.read"
 
 
-def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None):
     """Schedule the fan-out of one notification `kind` to `recipient_ids` (after commit).
 
     Never blocks the request: it only cleans the id list and enqueues a Celery task with
@@ -60,13 +60,16 @@ def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, commen
     from communities.notifications.tasks import fan_out_notifications_task
 
     fan_out_notifications_task.delay_on_commit(
-        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id
+        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id, ref=ref
     )
 
 
-def dedupe_key(kind, *, actor_id, post_id=None, comment_id=None, community_id=None) -> str:
-    """Same event, same key: what makes a second run of the fan-out a no-op."""
-    return f"{kind}:a{actor_id or 0}:c{community_id or 0}:p{post_id or 0}:m{comment_id or 0}"
+def dedupe_key(kind, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None) -> str:
+    """Same event, same key: what makes a second run of the fan-out a no-op. `ref` tells apart
+    events that can happen again between the same people (a second join request after a refusal:
+    the membership row is new each time)."""
+    key = f"{kind}:a{actor_id or 0}:c{community_id or 0}:p{post_id or 0}:m{comment_id or 0}"
+    return f"{key}:r{ref}" if ref else key
 
 
 def channels_for(user_ids, kind) -> dict:
@@ -127,7 +130,9 @@ def _load_target(post_id, comment_id, community_id):
     return community, post, comment
 
 
-def do_deliver_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+def do_deliver_notifications(
+    kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None
+):
     """Create the notifications of one event for `recipient_ids`, batch by batch.
 
     Honours each recipient's preference and mutes, re-checks that they may still read the
@@ -145,6 +150,7 @@ def do_deliver_notifications(kind, recipient_ids, *, actor_id, post_id=None, com
         post_id=post.pk if post else None,
         comment_id=comment.pk if comment else None,
         community_id=community.pk if community else None,
+        ref=ref,
     )
     ids = sorted({int(i) for i in recipient_ids if int(i) != (actor_id or 0)})
     created = 0

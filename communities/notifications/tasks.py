@@ -12,7 +12,9 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_ma
 
 
 @shared_task(name="communities.notifications.fan_out", acks_late=True, **RETRY)
-def fan_out_notifications_task(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None):
+def fan_out_notifications_task(
+    kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None
+):
     """One event to many people; large lists are split so each task handles one batch."""
     ids = list(recipient_ids)
     if len(ids) > services.BATCH_SIZE:
@@ -24,10 +26,11 @@ def fan_out_notifications_task(kind, recipient_ids, *, actor_id, post_id=None, c
                 post_id=post_id,
                 comment_id=comment_id,
                 community_id=community_id,
+                ref=ref,
             )
         return 0
     return services.do_deliver_notifications(
-        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id
+        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id, ref=ref
     )
 
 

@@ -186,7 +186,7 @@ def do_join_community(user, community) -> Membership:
         [community_group(community.pk), *(user_group(m) for m in moderators)],
         {"community_id": community.pk, "user_id": user.pk},
     )
-    notify_on_commit("join_request", moderators, actor_id=user.pk, community_id=community.pk)
+    notify_on_commit("join_request", moderators, actor_id=user.pk, community_id=community.pk, ref=membership.pk)
     return membership
 
 
@@ -237,7 +237,10 @@ def do_approve_membership(actor, membership) -> Membership:
     membership = _membership_for_moderation(actor, membership, [Membership.Status.PENDING])
     _activate(membership, actor=actor)
     do_settle_join_request(membership.community_id, membership.user_id)
-    notify_on_commit("join_approved", [membership.user_id], actor_id=actor.pk, community_id=membership.community_id)
+    notify_on_commit(
+        "join_approved", [membership.user_id], actor_id=actor.pk, community_id=membership.community_id,
+        ref=membership.pk,
+    )  # fmt: skip
     return membership
 
 
@@ -266,7 +269,7 @@ def do_invite_member(actor, community, invitee) -> Membership:
     publish_on_commit(
         "communities.invited", [user_group(invitee.pk)], {"community_id": community.pk, "user_id": invitee.pk}
     )
-    notify_on_commit("invitation", [invitee.pk], actor_id=actor.pk, community_id=community.pk)
+    notify_on_commit("invitation", [invitee.pk], actor_id=actor.pk, community_id=community.pk, ref=membership.pk)
     return membership
 
 

@@ -382,3 +382,17 @@ def test_email_excerpts_read_like_the_page_and_hide_restricted_items():
     text = excerpt(Notification.objects.get(recipient=reader))
     assert "project-orion-acquisition" not in text and "**" not in text
     assert text.startswith("Big news on") and "restricted item" in text
+
+
+def test_a_second_join_request_after_a_refusal_rings_again(django_capture_on_commit_callbacks):
+    from communities import services as community_services
+
+    community = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
+    animator = MembershipFactory(community=community, role=Membership.Role.ANIMATOR).user
+    newcomer = UserFactory()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            membership = community_services.do_join_community(newcomer, community)
+        with django_capture_on_commit_callbacks(execute=True):
+            community_services.do_reject_membership(animator, membership)
+    assert Notification.objects.filter(recipient=animator, kind=K.JOIN_REQUEST).count() == 2
