@@ -35,6 +35,7 @@ from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.http import safe_next
 
 
 def _is_htmx(request):
@@ -278,7 +279,7 @@ def community_members(request, slug):
 
 
 def _back(request, community):
-    return redirect(request.POST.get("next") or reverse("community_detail", args=[community.slug]))
+    return redirect(safe_next(request, reverse("community_detail", args=[community.slug])))
 
 
 @login_required
@@ -501,7 +502,7 @@ def _post_action(request, pk, action, *, success=None):
             messages.success(request, success)
     if _is_htmx(request):
         return _card(request, pk, detail=request.POST.get("detail") == "1")
-    return redirect(request.POST.get("next") or reverse("post_detail", args=[pk]))
+    return redirect(safe_next(request, reverse("post_detail", args=[pk])))
 
 
 @login_required
@@ -710,6 +711,8 @@ def comment_react(request, pk):
 @login_required
 def comment_history(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
+    if comment.deleted_at and not perms.can_moderate(request.user, comment.post.community):
+        raise Http404  # a deleted comment's words are for animators only, here as on the post page
     return render(request, "communities/history.html", {"comment": comment, "revisions": comment.revisions.all()[:50]})
 
 
@@ -756,7 +759,9 @@ def mention_autocomplete(request):
         slug = request.GET.get("community")
         if slug:
             community = selectors.access_community_by_slug(request.user, slug)
-            if community.visibility not in perms.PUBLICLY_READABLE:
+            if not perms.can_read_community(request.user, community):
+                qs = qs.none()  # a private community's members are not listed to outsiders
+            elif community.visibility not in perms.PUBLICLY_READABLE:
                 qs = qs.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE)
         people = list(qs.order_by("last_name", "first_name", "id")[:8])
         for person in people:

@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +28,7 @@ from directory.models import ImportJob, OrgUnit, Profile, Site, Skill, UserSkill
 from directory.permissions import can_anonymise, can_provision_hr
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.http import safe_next
 
 PAGE_SIZE = 20
 
@@ -38,13 +38,6 @@ def _paginate(request, qs, ordering):
         return paginate(qs, ordering=ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
     except InvalidCursor as exc:
         raise BadRequest(str(exc)) from exc
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _is_htmx(request):
@@ -153,7 +146,7 @@ def skill_add(request):
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, _("Type a skill to add."))
-    return redirect(_safe_next(request, reverse("directory:profile_edit")))
+    return redirect(safe_next(request, reverse("directory:profile_edit")))
 
 
 @login_required
@@ -193,7 +186,7 @@ def follow(request, user_id):
         followed = True
     if _is_htmx(request):
         return render(request, "directory/partials/follow_button.html", {"target_id": target.pk, "followed": followed})
-    return redirect(_safe_next(request, reverse("directory:profile", args=[target.pk])))
+    return redirect(safe_next(request, reverse("directory:profile", args=[target.pk])))
 
 
 @login_required
@@ -252,7 +245,7 @@ def welcome_dismiss(request):
     services.do_dismiss_first_steps(request.user)
     if _is_htmx(request):
         return HttpResponse("")
-    return redirect(_safe_next(request, reverse("directory:index")))
+    return redirect(safe_next(request, reverse("directory:index")))
 
 
 # --- Organisation ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -19,13 +18,7 @@ from communities.notifications import emails, selectors, services, texts
 from communities.notifications.forms import MuteForm, PreferencesForm
 from communities.selectors import access_post_by_id, visible_communities
 from rse.lib.cursor import InvalidCursor
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+from rse.lib.http import safe_next
 
 
 @login_required
@@ -70,7 +63,7 @@ def mark_read(request, notification_id):
             "communities/notifications/_item.html",
             {"notification": notification, "sentence": texts.describe(notification)},
         )
-    return redirect(_safe_next(request, "notifications:list"))
+    return redirect(safe_next(request, "notifications:list"))
 
 
 @login_required
@@ -82,7 +75,7 @@ def mark_all_read(request):
         ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
         % {"count": count},
     )
-    return redirect(_safe_next(request, "notifications:list"))
+    return redirect(safe_next(request, "notifications:list"))
 
 
 @login_required
@@ -117,7 +110,7 @@ def mute(request):
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
     messages.success(request, _("Muted: you will not be notified about it any more."))
-    return redirect(_safe_next(request, "notifications:preferences"))
+    return redirect(safe_next(request, "notifications:preferences"))
 
 
 @login_required
@@ -126,7 +119,7 @@ def unmute(request, mute_id):
     if not services.do_unmute(request.user, mute_id):
         raise Http404
     messages.success(request, _("Unmuted."))
-    return redirect(_safe_next(request, "notifications:preferences"))
+    return redirect(safe_next(request, "notifications:preferences"))
 
 
 @csrf_exempt  # RFC 8058 one-click: mail clients POST without our CSRF token; the signature is the check.

@@ -448,3 +448,25 @@ def test_sharing_through_the_api_names_a_missing_or_unknown_target(api, communit
         response = api.post(f"/api/v1/posts/{post.pk}/share/", body, format="json")
         assert response.status_code == 400 and "community" in response.json(), body
     assert api.post("/api/v1/posts/999999/share/", {"community": "x"}, format="json").status_code == 404
+
+
+def test_a_deleted_comments_history_is_for_animators_only(client, community, user):
+    post = services.do_create_post(user, community, title="T", body_md="b")
+    comment = services.do_create_comment(user, post, body_md="first words")
+    services.do_edit_comment(user, comment, body_md="second words")
+    services.do_delete_comment(user, comment)
+    url = reverse("comment_history", args=[comment.pk])
+    client.force_login(member(community))
+    assert client.get(url).status_code == 404
+    client.force_login(member(community, role=R.ANIMATOR))
+    assert "first words" in client.get(url).content.decode()
+
+
+def test_mention_suggestions_do_not_list_a_private_community_to_outsiders(client, user):
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE, slug="board")
+    member(private, UserFactory(first_name="Zelda"))
+    client.force_login(user)
+    html = client.get(reverse("mention_autocomplete"), {"q": "Zel", "community": "board"}).content.decode()
+    assert "Zelda" not in html
+    member(private, user)
+    assert "Zelda" in client.get(reverse("mention_autocomplete"), {"q": "Zel", "community": "board"}).content.decode()

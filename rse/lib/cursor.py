@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
@@ -88,7 +89,10 @@ def paginate(queryset, *, ordering=("-created_at", "-id"), cursor: str | None = 
         ordering = (*ordering, "-id" if ordering[-1].startswith("-") else "id")
     qs = queryset.order_by(*ordering)
     if cursor:
-        qs = qs.filter(keyset_filter(ordering, decode_cursor(cursor, len(ordering))))
+        try:  # values of the wrong type (a hand-made cursor) fail here, when the filter is built
+            qs = qs.filter(keyset_filter(ordering, decode_cursor(cursor, len(ordering))))
+        except (DjangoValidationError, TypeError, ValueError) as exc:
+            raise InvalidCursor("cursor does not match this list") from exc
     rows = list(qs[: size + 1])
     items = rows[:size]
     next_cursor = None

@@ -44,3 +44,25 @@ def test_an_item_name_that_is_not_text_is_refused_not_stored_as_a_python_list(ad
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 400 and set(response.json()) >= {"name", "description_md"}
+
+
+def test_a_next_to_another_site_is_never_followed(logged_client, user):
+    community = CommunityFactory()
+    response = logged_client.post(reverse("community_join", args=[community.slug]), {"next": "https://evil.example/x"})
+    assert response.status_code == 302 and response.url == reverse("community_detail", args=[community.slug])
+    post = services.do_create_post(user, community, title="T", body_md="b")
+    response = logged_client.post(reverse("post_bookmark", args=[post.pk]), {"next": "//evil.example/"})
+    assert response.url == reverse("post_detail", args=[post.pk])
+    response = logged_client.post(reverse("post_bookmark", args=[post.pk]), {"next": "/essentials/"})
+    assert response.url == "/essentials/"  # on this site: followed
+
+
+@pytest.mark.parametrize("values", ['["abc",1]', "[1,2]", "[null,1]", '[{"dt":"2026-01-01T00:00:00+00:00"},"x"]'])
+def test_a_hand_made_cursor_is_a_400_not_a_500(logged_client, user, values):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(values.encode()).decode().rstrip("=")
+    assert logged_client.get("/", {"cursor": cursor}).status_code == 400
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.get("/api/v1/feeds/home/", {"cursor": cursor}).status_code == 400
