@@ -163,8 +163,9 @@ def unknown_managers(rows):
 class _State:
     """The directory as the sync needs it, loaded in a few queries."""
 
-    def __init__(self, rows):
-        self.file_ids = {r["employee_id"] for r in rows}
+    def __init__(self, rows, rejected=()):
+        # A rejected row still names someone who is in the file: a typo must not make them a leaver.
+        self.file_ids = {r["employee_id"] for r in rows} | {r["employee_id"] for r in rejected if r.get("employee_id")}
         self.profiles = {}  # employee_id → dict
         for row in Profile.objects.filter(employee_id__isnull=False).values(
             "id", "user_id", "employee_id", "job_title", "org_unit_id", "site_id", "manager_id", "search_name"
@@ -277,8 +278,8 @@ def missing_employees(state) -> list[int]:
     ]
 
 
-def preview_hr(rows, full_sync=False) -> dict:
-    state = _State(rows)
+def preview_hr(rows, full_sync=False, rejected=()) -> dict:
+    state = _State(rows, rejected)
     counts = {"create": 0, "update": 0, "skip": 0, "deactivate": 0, "reject": 0, "missing": 0}
     preview_rows, new_units, new_sites = [], set(), set()
     for row in rows:
@@ -379,7 +380,7 @@ def fast_bulk_update(model, objs, fields, batch_size=500):
 def apply_hr(job, progress=None) -> dict:
     """Upsert every row; run inside the caller's transaction. Returns the counts for the report."""
     rows = job.rows
-    state = _State(rows)
+    state = _State(rows, job.rejected or ())
     now = timezone.now()
     unit_slugs = {u["slug"] for u in state.units}
     site_slugs = {s["slug"] for s in state.sites}

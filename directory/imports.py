@@ -492,7 +492,12 @@ def do_create_import(user, kind, upload, *, full_sync=False) -> ImportJob:
     blocking, warnings = [], []
     if kind == ImportJob.Kind.HR:
         rows, rejected, blocking, warnings = hr.parse_hr(decoded)
-        preview = hr.preview_hr(rows, full_sync=full_sync)
+        if full_sync and any(not r.get("employee_id") for r in rejected):
+            blocking.append(
+                _("Some lines cannot be read, so the file is not a complete list we can trust to find leavers: "
+                  "correct them, or import it without “complete list”.")
+            )  # fmt: skip
+        preview = hr.preview_hr(rows, full_sync=full_sync, rejected=rejected)
         warnings += preview.pop("warnings", [])
     else:
         rows, rejected = validate_contact_rows(READERS[kind](decoded), warnings)

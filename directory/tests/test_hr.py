@@ -278,3 +278,31 @@ def test_a_new_employee_id_cannot_take_over_a_provisioned_colleagues_account(hr_
         do_confirm_import(hr_user, job)
     marc.refresh_from_db()
     assert (marc.user.first_name, marc.employee_id) == ("Marc", "E10004")
+
+
+def test_a_full_sync_never_deactivates_someone_whose_row_was_rejected(hr_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    typo = person("Typo", "Person", email="typo@lumen.example", employee_id="E7")
+    kept = person("Kept", "Person", email="kept@lumen.example", employee_id="E8")
+    upload = SimpleUploadedFile(
+        "hr.csv",
+        b"employee_id,email,first_name,last_name\nE7,not-an-email,Typo,Person\nE8,kept@lumen.example,Kept,Person\n",
+    )
+    job = do_create_import(hr_user, ImportJob.Kind.HR, upload, full_sync=True)
+    assert job.preview["counts"]["missing"] == 0 and len(job.rejected) == 1
+    with committed():
+        do_confirm_import(hr_user, job)
+    typo.user.refresh_from_db()
+    kept.user.refresh_from_db()
+    assert typo.user.is_active and kept.user.is_active
+
+
+def test_a_full_sync_with_unreadable_lines_is_refused(hr_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b'employee_id,email,first_name,last_name\n"E9,broken@lumen.example,Broken,Quote\nE8,k@lumen.example,K,P\n'
+    job = do_create_import(hr_user, ImportJob.Kind.HR, SimpleUploadedFile("hr.csv", content), full_sync=True)
+    assert job.blocking_errors and "complete list" in job.blocking_errors[-1]
+    partial = do_create_import(hr_user, ImportJob.Kind.HR, SimpleUploadedFile("hr.csv", content))
+    assert not partial.blocking_errors  # a partial sync goes on without the unreadable line
