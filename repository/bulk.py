@@ -39,23 +39,18 @@ def _reasons(exc: ValidationError) -> str:
 
 
 class _Display:
-    """Custom field values as the history shows them, with people and items loaded in batches."""
+    """Custom field values as the history records them (as services._display_values: people by
+    id, named when shown; items with their name, loaded in batches)."""
 
     def __init__(self, item_type, field_sets):
-        from rse.accounts.models import User
-
         self.definitions = {d.key: d for d in item_type.field_definitions.all()}
-        person_ids, item_ids = set(), set()
+        item_ids = set()
         for fields in field_sets:
             for key, value in (fields or {}).items():
                 definition = self.definitions.get(key)
-                if definition is not None and definition.kind == K.PERSON:
-                    person_ids.add(value)
-                elif definition is not None and definition.kind == K.ITEM:
+                if definition is not None and definition.kind == K.ITEM:
                     item_ids.add(value)
-        self.people, self.items = {}, {}
-        for chunk in _chunks(person_ids):
-            self.people.update(User.objects.filter(pk__in=chunk).values_list("pk", "email"))
+        self.items = {}
         for chunk in _chunks(item_ids):
             self.items.update(Item.objects.filter(pk__in=chunk).values_list("pk", "name"))
 
@@ -72,7 +67,7 @@ class _Display:
             if definition is None:
                 continue
             if definition.kind == K.PERSON:
-                value = self.people.get(value, value)
+                value = {"person": value}
             elif definition.kind == K.ITEM:
                 value = {"item": value, "name": self.items.get(value, "")}
             result[f"fields.{key}"] = value

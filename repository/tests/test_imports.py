@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from repository import imports
-from repository.models import ImportJob, Item, ItemChange, ItemRelation
+from repository.models import FieldDefinition, ImportJob, Item, ItemChange, ItemRelation
 from repository.tests.factories import ItemFactory
 
 DATA = Path(__file__).parent / "data"
@@ -219,3 +219,14 @@ def test_a_broken_quote_costs_its_line_and_the_rows_after_it_come_in(run, admin_
     reasons = {row["line"]: row["reason"] for row in job.preview if row["action"] == "reject"}
     assert list(reasons) == [3] and "never closed" in reasons[3]
     assert sorted(Item.objects.values_list("external_id", flat=True)) == ["P-1", "P-3", "P-4"]
+
+
+def test_imported_people_are_recorded_in_the_history_by_id_like_edits(run, admin_user, project_type):
+    from repository.tests.factories import FieldDefinitionFactory
+    from rse.accounts.tests.factories import UserFactory
+
+    FieldDefinitionFactory(item_type=project_type, key="lead", label="Lead", kind=FieldDefinition.Kind.PERSON)
+    lead = UserFactory(email="claire.martin@example.com")
+    run(admin_user, project_type, content=b"external_id,name,lead\nP-7,Press line,claire.martin@example.com\n")
+    change = ItemChange.objects.get(item__external_id="P-7")
+    assert change.changes["fields.lead"] == [None, {"person": lead.pk}]
