@@ -33,7 +33,7 @@ from directory.services import (
     contact_photo_bytes,
     index_contact,
 )
-from rse.lib.csvfiles import read_table
+from rse.lib.csvfiles import Unreadable, read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
 from rse.trail.services import record
@@ -96,7 +96,10 @@ def read_csv(decoded: DecodedText, *, skip_until=None):
                 break
         else:
             raise ImportRefused(_("This does not look like the expected file: its header line was not found."))
-    header, table = read_table(lines[start:], first_line=start + 1)
+    try:
+        header, table = read_table(lines[start:], first_line=start + 1)
+    except Unreadable as exc:
+        raise ImportRefused(str(exc)) from exc
     if header is None:
         raise ImportRefused(_("The file has no header line."))
     keys = [header_key(h) for h in header]

@@ -20,7 +20,7 @@ from repository import permissions
 from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
 from repository.models import ImportJob
 from repository.selectors import list_item_types
-from rse.lib.csvfiles import read_table
+from rse.lib.csvfiles import Unreadable, read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import UnreadableText, decode_bytes
 from rse.trail.services import record
@@ -56,7 +56,10 @@ def read_csv(data: bytes, item_type):
         raise ImportFileError(str(exc)) from exc
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
-    header, table = read_table(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    try:
+        header, table = read_table(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    except Unreadable as exc:
+        raise ImportFileError(str(exc)) from exc
     if header is None:
         raise ImportFileError(_("The file is empty."))
     known = dict(BASE_COLUMNS)

@@ -7,12 +7,17 @@ field of everything up to the end of the file: the rows after it were silently l
 """
 
 import csv
-import io
+import itertools
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
 DELIMITERS = ",;\t"
+MAX_UNREADABLE = 100  # more broken lines than that is not a file to import line by line
+
+
+class Unreadable(ValueError):
+    """Too many lines cannot be read: the file as a whole is refused (the message says so)."""
 
 
 class Row(NamedTuple):
@@ -44,9 +49,12 @@ def read_table(lines: list[str], *, first_line: int = 1) -> tuple[list[str] | No
     delimiter = sniff_delimiter(lines[0])
 
     def reader_from(index):
-        return csv.reader(io.StringIO("\n".join(lines[index:])), delimiter=delimiter, strict=True)
+        # Over the remaining lines as they are (no copy): a file of many broken lines stays linear.
+        return csv.reader(
+            (line + "\n" for line in itertools.islice(lines, index, None)), delimiter=delimiter, strict=True
+        )
 
-    header, rows = None, []
+    header, rows, errors = None, [], []
     offset, consumed = 0, 0  # the current reader starts at lines[offset]; it has read `consumed` lines
     reader = reader_from(0)
     while True:
@@ -59,6 +67,12 @@ def read_table(lines: list[str], *, first_line: int = 1) -> tuple[list[str] | No
             if header is None:
                 return None, []
             rows.append(Row(first_line + start, first_line + start, [], _reason(exc)))
+            errors.append(rows[-1])
+            if len(errors) > MAX_UNREADABLE:
+                raise Unreadable(
+                    _("More than %(n)d lines cannot be read (the first is line %(line)d: %(reason)s). "
+                      "Is it a CSV file?") % {"n": MAX_UNREADABLE, "line": errors[0].line, "reason": errors[0].error}
+                ) from exc  # fmt: skip
             offset, consumed = start + 1, 0
             reader = reader_from(offset)
             continue

@@ -35,3 +35,14 @@ def test_junk_after_a_closing_quote_is_reported_and_reading_goes_on():
 def test_no_header():
     assert read_table([""]) == (None, [])
     assert read_table([]) == (None, [])
+
+
+def test_a_file_of_broken_lines_is_refused_early_not_read_for_minutes():
+    import pytest
+
+    from rse.lib.csvfiles import MAX_UNREADABLE, Unreadable
+
+    with pytest.raises(Unreadable, match="line 2"):
+        read_table(["a,b"] + ['"broken,1'] * 60_000)
+    header, rows = read_table(["a,b"] + ['"broken,1'] * MAX_UNREADABLE)
+    assert len(rows) == MAX_UNREADABLE and all(r.error for r in rows)
