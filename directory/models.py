@@ -1,7 +1,9 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from rse.lib.models import TimeStampedModel
@@ -303,3 +305,12 @@ class ImportJob(TimeStampedModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+@receiver(post_delete, sender=Contact)
+def delete_contact_photo(sender, instance, **kwargs):
+    """However a contact goes (deleted, unstarred, its owner anonymised), its photo file goes too,
+    once the deletion is committed."""
+    if instance.photo:
+        name, storage = instance.photo.name, instance.photo.storage
+        transaction.on_commit(lambda: storage.delete(name))

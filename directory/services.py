@@ -372,10 +372,8 @@ def do_set_contact_photo(owner, contact: Contact, *, upload=None, remove=False) 
 def do_delete_contact(owner, contact: Contact) -> None:
     if contact.owner_id != owner.pk:
         raise PermissionDenied
-    contact_id, photo = contact.pk, contact.photo.name if contact.photo else ""
-    contact.delete()
-    if photo:
-        transaction.on_commit(lambda: Contact.photo.field.storage.delete(photo))
+    contact_id = contact.pk
+    contact.delete()  # its photo file goes with it (models.delete_contact_photo)
     record("directory.contact_deleted", actor=owner, contact_id=contact_id)
 
 

@@ -132,3 +132,23 @@ def test_a_bad_photo_in_the_form_shows_an_error_and_creates_nothing(logged_clien
     )
     contact.refresh_from_db()
     assert not contact.photo
+
+
+def test_the_photo_file_goes_with_its_contact_however_the_contact_goes(user, django_capture_on_commit_callbacks):
+    from directory.services import do_delete_contact
+
+    for name in ("One", "Two"):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = do_create_import(
+                user,
+                ImportJob.Kind.VCARD,
+                vcf(card(name, f"PHOTO;ENCODING=b;TYPE=PNG:{base64.b64encode(png()).decode()}\r\n")),
+            )
+            do_confirm_import(user, job)
+    one, two = Contact.objects.filter(owner=user).order_by("name")
+    files = [(c.photo.storage, c.photo.name) for c in (one, two)]
+    assert all(storage.exists(name) for storage, name in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_delete_contact(user, one)  # one by one
+        Contact.objects.filter(pk=two.pk).delete()  # in bulk, as unstarring or anonymising does
+    assert not any(storage.exists(name) for storage, name in files)
