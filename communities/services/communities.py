@@ -144,6 +144,8 @@ def _moderator_ids(community):
 
 
 def _activate(membership, actor):
+    if membership.status == Membership.Status.PENDING:  # approved, or invited after asking
+        do_settle_join_request(membership.community_id, membership.user_id)
     membership.status = A
     membership.save(update_fields=["status", "updated_at"])
     _bump_members(membership.community, +1)
@@ -201,6 +203,8 @@ def _is_last_owner(membership):
 
 
 def _drop(membership, verb, actor):
+    if membership.status == Membership.Status.PENDING:  # refused, withdrawn or removed: nothing to decide
+        do_settle_join_request(membership.community_id, membership.user_id)
     was_active = membership.status == A
     community = membership.community
     membership.delete()
@@ -236,7 +240,6 @@ def _membership_for_moderation(actor, membership, allowed_statuses):
 def do_approve_membership(actor, membership) -> Membership:
     membership = _membership_for_moderation(actor, membership, [Membership.Status.PENDING])
     _activate(membership, actor=actor)
-    do_settle_join_request(membership.community_id, membership.user_id)
     notify_on_commit(
         "join_approved", [membership.user_id], actor_id=actor.pk, community_id=membership.community_id,
         ref=membership.pk,
@@ -248,7 +251,6 @@ def do_approve_membership(actor, membership) -> Membership:
 def do_reject_membership(actor, membership):
     membership = _membership_for_moderation(actor, membership, [Membership.Status.PENDING])
     _drop(membership, "communities.request_rejected", actor=actor)
-    do_settle_join_request(membership.community_id, membership.user_id)
 
 
 @transaction.atomic

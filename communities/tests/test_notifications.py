@@ -396,3 +396,21 @@ def test_a_second_join_request_after_a_refusal_rings_again(django_capture_on_com
         with django_capture_on_commit_callbacks(execute=True):
             community_services.do_reject_membership(animator, membership)
     assert Notification.objects.filter(recipient=animator, kind=K.JOIN_REQUEST).count() == 2
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "invited"])
+def test_a_join_request_that_ends_otherwise_is_read_for_the_animators(how, django_capture_on_commit_callbacks):
+    from communities import services as community_services
+
+    community = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
+    animator = MembershipFactory(community=community, role=Membership.Role.ANIMATOR).user
+    newcomer = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        community_services.do_join_community(newcomer, community)
+    assert Notification.objects.filter(recipient=animator, read_at__isnull=True).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "withdrawn":
+            community_services.do_leave_community(newcomer, community)
+        else:
+            community_services.do_invite_member(animator, community, newcomer)
+    assert not Notification.objects.filter(recipient=animator, kind=K.JOIN_REQUEST, read_at__isnull=True).exists()
