@@ -166,6 +166,7 @@ def community_list(request):
     }
     for community in communities:
         community.viewer_membership = mine.get(community.pk)
+        community.can_request = perms.can_request_to_join(request.user, community, community.viewer_membership)
     context = {"communities": communities, "q": q, "scope": scope}
     if _is_htmx(request):
         return render(request, "communities/partials/community_results.html", context)

@@ -194,3 +194,17 @@ def test_a_second_community_with_the_same_name_is_refused_unless_the_first_is_se
     services.do_update_community(user, falcon, name="Project Falcon", description_md="Renamed? No: same name")
     with pytest.raises(ValidationError):
         services.do_update_community(user, falcon, name="Data & AI")
+
+
+def test_an_archived_community_offers_no_join_button(client, user):
+    from django.utils import timezone
+
+    community = CommunityFactory(visibility=V.OPEN, slug="old-club", name="Old club")
+    fresh = CommunityFactory(visibility=V.RESTRICTED, slug="new-club", name="New club")
+    client.force_login(user)
+    assert "Ask to join" in client.get(reverse("community_detail", args=[fresh.slug])).content.decode()
+    assert ">Join<" in client.get(reverse("community_detail", args=[community.slug])).content.decode()
+    Community.objects.filter(pk=community.pk).update(archived_at=timezone.now())
+    page = client.get(reverse("community_detail", args=[community.slug])).content.decode()
+    listing = client.get(reverse("community_list"), {"q": "club"}).content.decode()
+    assert ">Join<" not in page and listing.count("Ask to join") == 1 and ">Join<" not in listing
