@@ -209,7 +209,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             # The safety net only where membership matters (private/secret), spread in time per
             # socket (jitter) so that one event does not trigger every socket's check at once.
             stale = members_only and time.monotonic() - self.checked_at.get(community_id, 0) > self.recheck_after
-            if event in MEMBERSHIP_EVENTS or event in COMMUNITY_CHANGE_EVENTS or stale:
+            # Someone else leaving changes nothing for this socket: no database hop per watcher.
+            mine = event in MEMBERSHIP_EVENTS and payload.get("user_id") in (None, self.user.pk)
+            if mine or event in COMMUNITY_CHANGE_EVENTS or stale:
                 if not await self.recheck(community_id) and event not in MEMBERSHIP_EVENTS:
                     return  # lost access: this event is not for us any more
         await self.send_json({"event": event, "payload": payload})

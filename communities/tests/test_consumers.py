@@ -368,3 +368,27 @@ async def test_open_communities_are_not_rechecked_per_event(monkeypatch):
         assert (await communicator.receive_json_from())["event"] == "communities.post_created"
     assert calls == [("community", community.pk)]  # the subscription only
     await communicator.disconnect()
+
+
+async def test_someone_else_leaving_does_not_recheck_every_watcher(monkeypatch):
+    community = await create(CommunityFactory)(visibility=V.PRIVATE)
+    user = (await create(MembershipFactory)(community=community)).user
+    communicator, _ = await open_socket(user)
+    assert (await subscribe(communicator, "community", community.pk))["event"] == "rse.subscribed"
+    checks = []
+    original = consumers.RealtimeConsumer.recheck
+
+    async def counting(self, community_id):
+        checks.append(community_id)
+        return await original(self, community_id)
+
+    monkeypatch.setattr(consumers.RealtimeConsumer, "recheck", counting)
+    await send_event(f"community.{community.pk}", "communities.left", {"community_id": community.pk, "user_id": 0})
+    assert (await communicator.receive_json_from())["event"] == "communities.left"
+    assert checks == []
+    await send_event(
+        f"community.{community.pk}", "communities.left", {"community_id": community.pk, "user_id": user.pk}
+    )
+    await communicator.receive_json_from()
+    assert checks == [community.pk]
+    await communicator.disconnect()
