@@ -1,31 +1,22 @@
-"""URLs of things other apps own, in one place (they may not exist yet in this branch)."""
+"""URLs of things other apps own, in one place (communities may not import their views)."""
 
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, reverse
-
-
-def _first_reverse(names, args, fallback):
-    for name in names:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
+from django.urls import reverse
 
 
 def item_url(slug: str) -> str:
     """The business item page (repository app)."""
-    return _first_reverse(["repository:item_detail", "repository:item"], [slug], f"/repository/items/{slug}/")
+    return reverse("repository:item", args=[slug])
 
 
 def item_id_url(pk: int) -> str:
     """The item page by id, naming nothing (for restricted items)."""
-    return _first_reverse(["repository:item_by_id"], [pk], f"/repository/i/{pk}/")
+    return reverse("repository:item_by_id", args=[pk])
 
 
 def profile_url(user_id: int) -> str:
     """A person's profile page (directory app)."""
-    return _first_reverse(["directory:profile", "directory:profile_detail"], [user_id], f"/people/{user_id}/")
+    return reverse("directory:profile", args=[user_id])
 
 
 def tag_url(slug: str) -> str:

@@ -233,11 +233,7 @@ def search_items(user, query, limit=20):
     terms = terms_of(query)
     if not terms:
         return []
-    finder = getattr(repo, "search_items", None)
-    if finder is not None:
-        rows = list(finder(user, query)[:limit])
-    else:
-        rows = list(repo.visible_items(user).filter(_like_all(["name"], terms)).order_by("name", "id")[:limit])
+    rows = list(repo.search_items(user, query)[:limit])
     return [
         Hit(
             "items",

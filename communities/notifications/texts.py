@@ -2,16 +2,12 @@
 
 import html
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from communities.models import NotificationKind
-
-# URL names the communities pages may define; the first that resolves wins.
-POST_URL_NAMES = ("communities:post_detail", "post_detail", "communities:post", "post")
-COMMUNITY_URL_NAMES = ("communities:community_detail", "community_detail", "communities:community", "community")
 
 _SENTENCES = {
     NotificationKind.MENTION: lambda: _("%(actor)s mentioned you in “%(title)s”"),
@@ -28,9 +24,7 @@ _SENTENCES = {
 
 
 def post_title(post) -> str:
-    if post is None:
-        return ""
-    return post.title or Truncator(post.body_md).chars(60)
+    return Truncator(str(post)).chars(60) if post is not None else ""  # Post.__str__: title, words, or a share
 
 
 def describe(notification) -> str:
@@ -54,27 +48,11 @@ def excerpt(notification) -> str:
     return Truncator(text).chars(280)
 
 
-def _reverse_first(names, *args):
-    for name in names:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return None
-
-
 def target_url(notification) -> str:
     """Where the notification leads: the post (at the comment), else the community, else the list."""
-    post = notification.post
-    if post is not None:
-        url = post.get_absolute_url() if hasattr(post, "get_absolute_url") else _reverse_first(POST_URL_NAMES, post.pk)
-        if url:
-            return f"{url}#comment-{notification.comment_id}" if notification.comment_id else url
-    community = notification.community
-    if community is not None:
-        if hasattr(community, "get_absolute_url"):
-            return community.get_absolute_url()
-        url = _reverse_first(COMMUNITY_URL_NAMES, community.slug)
-        if url:
-            return url
+    if notification.post_id:
+        url = reverse("post_detail", args=[notification.post_id])
+        return f"{url}#comment-{notification.comment_id}" if notification.comment_id else url
+    if notification.community is not None:
+        return reverse("community_detail", args=[notification.community.slug])
     return reverse("notifications:list")
