@@ -354,6 +354,8 @@ def community_leave(request, slug):
 )
 @api_view(["POST"])
 def community_invitation(request, slug, action):
+    if action not in ("accept", "decline"):
+        raise Http404
     community = selectors.access_community_by_slug(request.user, slug)
     if action == "accept":
         membership = services.do_accept_invitation(request.user, community)

@@ -317,6 +317,8 @@ def community_leave(request, slug):
 @login_required
 @require_POST
 def community_invitation(request, slug, action):
+    if action not in ("accept", "decline"):
+        raise Http404  # /invitation/anything/ must not decline
     community = selectors.access_community_by_slug(request.user, slug)
     try:
         if action == "accept":

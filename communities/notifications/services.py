@@ -284,7 +284,12 @@ def do_send_digest(user_id) -> int:
     )
     if not rows:
         return 0
-    emails.send_digest_email(user, rows)
+    try:
+        emails.send_digest_email(user, rows)
+    except Exception:
+        # Give the claim back, as the immediate e-mails do: the task's retry sends them then.
+        Notification.objects.filter(recipient_id=user_id, digested_at=claim).update(digested_at=None)
+        raise
     return len(rows)
 
 

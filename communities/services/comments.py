@@ -34,6 +34,8 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
             raise ValidationError({"parent": _("You can only reply to a comment of this post.")})
         if parent.parent_id:  # one level of replies: a reply to a reply joins the same thread
             parent = parent.parent
+        if parent.deleted_at:
+            raise ValidationError({"parent": _("This comment was deleted: reply to the post instead.")})
     processed = process(body_md, author=author)
     now = timezone.now()
     comment = Comment.objects.create(

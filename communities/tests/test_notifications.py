@@ -414,3 +414,21 @@ def test_a_join_request_that_ends_otherwise_is_read_for_the_animators(how, djang
         else:
             community_services.do_invite_member(animator, community, newcomer)
     assert not Notification.objects.filter(recipient=animator, kind=K.JOIN_REQUEST, read_at__isnull=True).exists()
+
+
+def test_a_digest_that_fails_to_send_is_sent_by_the_next_run(monkeypatch):
+    from communities.notifications import emails
+
+    reader = UserFactory()
+    set_pref(reader, K.REPLY, C.DIGEST)
+    deliver(K.REPLY, [reader], PostFactory())
+    real = emails.send_digest_email
+
+    def broken(user, rows):
+        raise ConnectionError("SMTP down")
+
+    monkeypatch.setattr(emails, "send_digest_email", broken)
+    with pytest.raises(ConnectionError):
+        services.do_send_digest(reader.pk)
+    monkeypatch.setattr(emails, "send_digest_email", real)
+    assert services.do_send_digest(reader.pk) == 1 and len(mail.outbox) == 1

@@ -470,3 +470,17 @@ def test_mention_suggestions_do_not_list_a_private_community_to_outsiders(client
     assert "Zelda" not in html
     member(private, user)
     assert "Zelda" in client.get(reverse("mention_autocomplete"), {"q": "Zel", "community": "board"}).content.decode()
+
+
+def test_no_reply_to_a_deleted_comment_and_no_invitation_action_but_accept_or_decline(client, community, user):
+    post = services.do_create_post(user, community, title="T", body_md="b")
+    gone = services.do_create_comment(user, post, body_md="first")
+    services.do_delete_comment(user, gone)
+    gone.refresh_from_db()  # as the pages and the API load it
+    with pytest.raises(ValidationError):
+        services.do_create_comment(user, post, body_md="reply", parent=gone)
+    secret = CommunityFactory(visibility=Community.Visibility.SECRET, slug="club")
+    services.do_invite_member(member(secret, role=R.OWNER), secret, user)
+    client.force_login(user)
+    assert client.post("/c/club/invitation/whatever/").status_code == 404
+    assert secret.memberships.get(user=user).status == Membership.Status.INVITED  # not declined
