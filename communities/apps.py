@@ -7,6 +7,7 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities")
 
     def ready(self):
+        from communities import events  # noqa: F401 - registers the event types
         from communities.experts import accepted_answers_source
         from directory.selectors import register_expert_source
 

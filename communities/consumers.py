@@ -15,8 +15,8 @@ Server → client: {"event": <type>, "payload": {...}}, where <type> is a domain
 "rse.error".
 
 Access is checked at subscription time and again when it may have changed: at once on a
-membership event sent to the user ("communities.member_removed", "communities.membership_changed")
-or a community event ("communities.community_updated" / "communities.community_deleted"), and,
+membership event sent to the user (MEMBERSHIP_EVENTS: removed, left, declined, refused) or a
+community event ("communities.community_updated"), and,
 as a safety net for a service that forgot to publish one, lazily when an event of a private or
 secret community arrives more than RECHECK_SECONDS (plus jitter) after the last check; open and
 restricted communities are readable by every employee, so only a community event matters there. A socket that lost access leaves the
@@ -31,18 +31,14 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from communities import events
 from rse.lib.events import community_group, home_group, item_group, post_group, user_group
 
 MAX_SUBSCRIPTIONS = 200
 RECHECK_SECONDS = 60
 SCOPES = {"community": community_group, "post": post_group, "item": item_group, "home": lambda _user_id: home_group()}
-MEMBERSHIP_EVENTS = {
-    "communities.member_removed",
-    "communities.membership_changed",
-    "communities.left",
-    "communities.invitation_declined",
-}
-COMMUNITY_CHANGE_EVENTS = {"communities.community_updated", "communities.community_deleted"}
+MEMBERSHIP_EVENTS = {events.MEMBER_REMOVED, events.LEFT, events.INVITATION_DECLINED, events.REQUEST_REJECTED}
+COMMUNITY_CHANGE_EVENTS = {events.COMMUNITY_UPDATED}
 
 
 def resolve_scope(user, scope, pk):

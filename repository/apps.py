@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RepositoryConfig(AppConfig):
     name = "repository"
     verbose_name = _("Business repository")
+
+    def ready(self):
+        from repository import events  # noqa: F401 - registers the event types

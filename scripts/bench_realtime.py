@@ -91,7 +91,7 @@ def write_post(user, community, commit_times):
         publish_on_commit(
             "communities.post_created",
             [community_group(community.pk)],
-            {"post_id": post.pk, "community_id": community.pk},
+            {"post_id": post.pk, "community_id": community.pk, "author_id": user.pk, "kind": post.kind},
         )
     return post.pk
 

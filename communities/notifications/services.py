@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import events
 from communities.models import (
     Comment,
     Community,
@@ -42,8 +43,8 @@ MUTE_EXEMPT_KINDS = {NotificationKind.JOIN_REQUEST, NotificationKind.JOIN_APPROV
 # Kinds whose recipient is not yet a reader of the community: they only need to see it.
 SEE_ONLY_KINDS = {NotificationKind.INVITATION}
 HOME_FEED_KINDS = {NotificationKind.FOLLOWED_PERSON_POST, NotificationKind.FOLLOWED_ITEM_POST}
-NEW_EVENT = "notifications.new"
-READ_EVENT = "notifications.read"
+NEW_EVENT = events.NOTIFICATIONS_NEW
+READ_EVENT = events.NOTIFICATIONS_READ
 
 
 def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None):

@@ -14,6 +14,7 @@ from communities.models import Community
 from communities.tests.factories_realtime import CommentFactory, CommunityFactory, PostFactory
 from communities.tests.test_realtime_redis import _session_key, configured_layer, servers, two_servers  # noqa: F401
 from rse.accounts.tests.factories import UserFactory
+from rse.lib.events import check_event
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,6 +39,8 @@ INJECT = """([community, since]) => {
 
 
 def _publish(prefix, group, event, payload):
+    check_event(event, payload)  # only events the server really sends, with their real fields
+
     async def send():
         layer = configured_layer(prefix)
         await layer.group_send(group, {"type": "rse.event", "event": event, "payload": payload})
@@ -72,17 +75,17 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         expect(banner).to_have_text("New posts (1)", timeout=20000)
         expect(banner).to_have_attribute("aria-live", "polite", timeout=20000)
 
-        live = {"post_id": missed.pk + 1000, "community_id": community.pk}
+        live = {"post_id": missed.pk + 1000, "community_id": community.pk, "author_id": user.pk, "kind": "discussion"}
         group = f"community.{community.pk}"
         _publish(prefix, group, "communities.post_created", live)
         expect(banner).to_have_text("New posts (2)", timeout=20000)
         _publish(prefix, group, "communities.post_created", live)  # the same post again: no double count
-        _publish(prefix, group, "communities.post_created", {"post_id": missed.pk, "community_id": community.pk})
+        _publish(prefix, group, "communities.post_created", {**live, "post_id": missed.pk})
         _publish(
             prefix,
             group,
-            "communities.reaction_changed",
-            {"post_id": 99, "community_id": community.pk, "counts": {"reactions": 5}},
+            "communities.reacted",
+            {"post_id": 99, "community_id": community.pk, "comment_id": None, "counts": {"reactions": 5}},
         )
         expect(page.locator("[data-live-count='reactions']")).to_have_text("5", timeout=20000)
         expect(banner).to_have_text("New posts (2)", timeout=20000)
@@ -167,7 +170,13 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
             servers.prefix,
             f"post.{post.pk}",
             "communities.comment_created",
-            {**payload, "comment_id": live.pk, "counts": {"comments": 2}},
+            {
+                **payload,
+                "comment_id": live.pk,
+                "parent_id": None,
+                "author_id": live.author_id,
+                "counts": {"comments": 2},
+            },
         )
         expect(page.locator(f"[data-comment-id='{live.pk}']")).to_have_text(f"comment {live.pk}", timeout=20000)
         expect(page.locator("[data-live-count='comments']")).to_have_text("2", timeout=20000)

@@ -7,10 +7,18 @@ at-most-once: clients that reconnect fetch what they missed by cursor.
 
 Consumers receive `{"type": "rse.event", "event": <event_type>, "payload": {...}}`, handled
 by their `rse_event` method.
+
+Every event type has a schema (Zulip's event_schema): `define_event()` in the owning app's
+`events.py` (imported by its AppConfig.ready) names the payload's required and optional fields.
+Publishing an unknown type, or a payload with a missing or unexpected field, fails at once, in
+the service and its test. `rse/lib/tests/test_events.py` ties the registry to the event names
+`static/js/realtime.js` handles, so an event nobody listens to, or a listener for an event
+nobody sends, is caught.
 """
 
 import json
 import logging
+from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -18,6 +26,59 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    fields: frozenset[str]
+    optional: frozenset[str]
+    doc: str = ""
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+
+
+def _names(value) -> frozenset[str]:
+    return frozenset(value.split() if isinstance(value, str) else value)
+
+
+def define_event(name: str, fields="", optional="", *, doc: str = "") -> str:
+    """Register an event type and its payload fields (space-separated or an iterable); returns the name."""
+    app, sep, verb = name.partition(".")
+    if not (app and sep and verb):
+        raise ValueError(f"event types are namespaced (app.event), got {name!r}")
+    event = EventType(name, _names(fields), _names(optional), doc)
+    if name in EVENT_TYPES and EVENT_TYPES[name] != event:
+        raise ValueError(f"event type {name!r} is defined twice, differently")
+    EVENT_TYPES[name] = event
+    return name
+
+
+def check_event(event_type: str, payload: dict) -> None:
+    """The payload matches the schema of its type (required fields present, nothing unknown)."""
+    if "." not in event_type:
+        raise ValueError(f"event types are namespaced (app.event), got {event_type!r}")
+    schema = EVENT_TYPES.get(event_type)
+    if schema is None:
+        raise ValueError(f"unknown event type {event_type!r}: define it with define_event() in its app's events.py")
+    keys = set(payload)
+    missing = schema.fields - keys
+    unexpected = keys - schema.fields - schema.optional
+    if missing or unexpected:
+        raise ValueError(
+            f"{event_type} payload does not match its schema: missing {sorted(missing)}, unexpected {sorted(unexpected)}"
+        )
+
+
+# The websocket protocol's own messages, sent by the consumer itself (never through publish()).
+HELLO = define_event("rse.hello", "user")
+SUBSCRIBED = define_event("rse.subscribed", "scope id")
+REFUSED = define_event("rse.refused", "scope id reason")
+UNSUBSCRIBED = define_event("rse.unsubscribed", "scope id reason")
+PONG = define_event("rse.pong")
+ERROR = define_event("rse.error", "reason")
+PROTOCOL_EVENTS = frozenset({HELLO, SUBSCRIBED, REFUSED, UNSUBSCRIBED, PONG, ERROR})
 
 
 def user_group(user_id) -> str:
@@ -43,8 +104,7 @@ def home_group() -> str:
 
 def publish(event_type: str, groups, payload: dict) -> None:
     """Send now (used from tasks that already run after commit)."""
-    if "." not in event_type:
-        raise ValueError(f"event types are namespaced (app.event), got {event_type!r}")
+    check_event(event_type, payload)
     data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     layer = get_channel_layer()
     if layer is None:
@@ -58,7 +118,8 @@ def publish(event_type: str, groups, payload: dict) -> None:
 
 
 def publish_on_commit(event_type: str, groups, payload: dict) -> None:
-    # Serialise now, so a bad payload fails in the service (and its test), not later.
+    # Check and serialise now, so a bad payload fails in the service (and its test), not later.
+    check_event(event_type, payload)
     json.dumps(payload, cls=DjangoJSONEncoder)
     groups = list(groups)
     transaction.on_commit(lambda: publish(event_type, groups, payload))

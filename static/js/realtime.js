@@ -33,7 +33,7 @@
  *   [data-live-target="post-ID"] / [data-live-target="comment-ID"] wrapping
  *       [data-live-count="NAME"]      text set from the event payload's counts.NAME
  *                                     (catch-up fills "comments" and "reactions" for posts)
- *   [data-live-refresh="communities.poll_voted communities.answer_accepted"] [data-live-url="…"]
+ *   [data-live-refresh="communities.voted communities.answer_accepted"] [data-live-url="…"]
  *                                     re-fetched (htmx.ajax GET, outerHTML) when one of those events
  *                                     concerns the page's post (payload.post_id) or the element's
  *                                     data-live-target
@@ -42,8 +42,8 @@
  *   [data-live-kinds="announcement"]  on the container: only new posts of these kinds raise the banner
  *
  * Every event is also dispatched on document.body as the DOM event "rse:<event>" (e.g.
- * "rse:communities.reaction_changed", detail = payload), so htmx can react declaratively:
- *   hx-trigger="rse:communities.poll_voted[detail.post_id==34] from:body"
+ * "rse:communities.reacted", detail = payload), so htmx can react declaratively:
+ *   hx-trigger="rse:communities.voted[detail.post_id==34] from:body"
  * and window.RSERealtime.subscribe(scope, id) / .on(event, fn) / .watch(element) are there for page
  * scripts. Live containers swapped in later by htmx are picked up by themselves (htmx:load).
  *
@@ -284,6 +284,19 @@
   }
 
   // --- events ----------------------------------------------------------------------------
+  // Events this script does nothing with beyond the "rse:<event>" DOM event that every event
+  // becomes (page scripts and hx-trigger may listen to it). rse/lib/tests/test_events.py checks
+  // that every registered event type is either a case of handle() below or listed here.
+  var PASSIVE = [
+    "rse.subscribed", "rse.refused", "rse.unsubscribed", "rse.pong", "rse.error",
+    "communities.post_pinned", "communities.post_highlighted", "communities.acknowledged", "communities.rsvp",
+    "communities.community_created", "communities.community_updated", "communities.member_joined",
+    "communities.join_requested", "communities.invited", "communities.left", "communities.request_rejected",
+    "communities.invitation_declined", "communities.member_removed",
+    "directory.profile_updated", "directory.endorsed", "directory.followed",
+    "repository.item_created", "repository.item_updated"
+  ];
+
   // When a live event last touched a post: a catch-up answer computed before it is older
   // news and must not overwrite its counts or accepted answer.
   var lastLive = {};
@@ -313,11 +326,8 @@
         });
         if (payload.counts) setCounts("post-" + payload.post_id, payload.counts);
         break;
-      case "communities.reaction_changed":
       case "communities.reacted":
-      case "communities.poll_voted":
       case "communities.voted":
-      case "communities.post_updated":
         setCounts(payload.comment_id ? "comment-" + payload.comment_id : "post-" + payload.post_id, payload.counts);
         break;
       case "communities.answer_accepted":
@@ -329,6 +339,12 @@
       case "communities.comment_deleted":
         document.querySelectorAll('[data-comment-id="' + payload.comment_id + '"]').forEach(function (node) {
           node.classList.add("live-deleted");
+        });
+        break;
+      case "communities.post_edited":
+        // The card's text is stale: say so (its [data-live-refresh] fragments reload below).
+        document.querySelectorAll('[data-post-id="' + payload.post_id + '"]').forEach(function (node) {
+          node.classList.add("live-edited");
         });
         break;
       case "communities.post_deleted":
@@ -345,6 +361,8 @@
         resubscribe();
         catchUp(0);
         break;
+      default:
+        if (PASSIVE.indexOf(event) === -1 && window.console) console.warn("RSE: no handler for event " + event);
     }
     if (payload.post_id && event.indexOf("communities.") === 0) refreshFragments(event, payload);
     document.body.dispatchEvent(new CustomEvent("rse:" + event, { detail: payload }));
