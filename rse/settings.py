@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "repository",
     "directory",
     "communities",
+    "animation",
     "engagement",
+    "integrations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnimationConfig(AppConfig):
+    """The animators' tools (seeding, feeding, weeding, health), above communities.
+
+    Communities never imports this app: where a post must pass a keyword rule, a flag must
+    hide a post or the community page must show an Animate tab, communities offers a hook or
+    a registry and this app registers in ready().
+    """
+
+    name = "animation"
+    verbose_name = _("Animation")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    """API tokens, webhooks, RSS/Atom in and out, SCIM 2.0 and OpenID Connect, on top of the other apps."""
+
+    name = "integrations"
+    verbose_name = _("Integrations")

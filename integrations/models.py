@@ -1,0 +1,1 @@
+# Tokens, webhooks, feeds, SCIM and OIDC land here (see DESIGN.md and the integrations issue).
