@@ -12,3 +12,9 @@ class AnimationConfig(AppConfig):
 
     name = "animation"
     verbose_name = _("Animation")
+
+    def ready(self):
+        from animation.permissions import can_animate
+        from communities.tabs import CommunityTab, register_tab
+
+        register_tab(CommunityTab("animate", _("Animate"), "animation:index", can_animate, order=10))

@@ -32,6 +32,7 @@ from communities.forms import (
 from communities.models import Attachment, Comment, Membership, Post, Reaction, Tag
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
+from communities.tabs import tabs_for
 from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
@@ -232,6 +233,7 @@ def _community_context(request, community, memberships=None):
         "can_moderate": perms.can_moderate(request.user, community, membership),
         "can_request": perms.can_request_to_join(request.user, community, membership),
         "tags": list(community.tags.all()),
+        "extra_tabs": tabs_for(request.user, community, membership),
     }
 
 
