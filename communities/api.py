@@ -187,6 +187,7 @@ class CommunityInput(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Community.Visibility.choices, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     cover = serializers.ImageField(required=False)
+    template = serializers.IntegerField(required=False, help_text="id of a community template (creation only)")
 
 
 class PostInput(serializers.Serializer):
@@ -300,6 +301,7 @@ def communities(request):
         community = services.do_create_community(
             request.user, name=_text(d, "name"), description_md=_text(d, "description_md"),
             visibility=_text(d, "visibility", "open"), tags=_list(d.get("tags")), cover=request.FILES.get("cover"),
+            template=_text(d, "template") or None,
         )  # fmt: skip
         return Response(_community_data(request, community), status=status.HTTP_201_CREATED)
     scope = request.query_params.get("scope", "all")

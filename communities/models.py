@@ -387,6 +387,13 @@ class NotificationKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcements")
     FOLLOWED_ITEM_POST = "followed_item_post", _("New conversations on items I follow")
     FOLLOWED_PERSON_POST = "followed_person_post", _("New posts by people I follow")
+    # Sent by the animators' tools (animation/): each can be switched off like the others.
+    NUDGE = "nudge", _("Questions waiting for an answer I could give")
+    WELCOME = "welcome", _("Welcome messages of the communities I join")
+    ANIMATOR_MESSAGE = "animator_message", _("Messages from the animators of my communities")
+    PULSE = "pulse", _("Short surveys of my communities")
+    LAUNCH = "launch", _("Launch posts to read early, as a champion")
+    ANIMATION_ALERT = "animation_alert", _("Reminders about the communities I animate")
 
 
 class NotificationChannel(models.TextChoices):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from communities import hooks
 from communities import permissions as perms
 from communities import selectors, services
 from communities.cards import attach_cards
@@ -176,13 +177,15 @@ def community_list(request):
 
 @login_required
 def community_create(request):
-    form = CommunityForm(request.POST or None, request.FILES or None)
+    templates = hooks.starter_choices(request.user)
+    initial = {"template": request.GET.get("template", "")}
+    form = CommunityForm(request.POST or None, request.FILES or None, templates=templates, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             community = services.do_create_community(
                 request.user, name=d["name"], description_md=d["description_md"], visibility=d["visibility"],
-                tags=d["tags"], cover=d["cover"],
+                tags=d["tags"], cover=d["cover"], template=d.get("template") or None,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             _apply_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, _error_text(exc))

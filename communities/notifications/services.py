@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import events
+from communities.notifications import digest
 from communities.models import (
     Comment,
     Community,
@@ -265,8 +266,11 @@ def _send_immediate_emails(users, key):
             raise
 
 
-def do_send_digest(user_id) -> int:
-    """E-mail one person the digest notifications not yet sent (nor read). Returns how many."""
+def do_send_digest(user_id, *, sections=(), frequency="daily") -> int:
+    """E-mail one person the digest notifications not yet sent (nor read). Returns how many
+    entries it held. `sections` ([{"title", "entries": [{"title", "url", "excerpt"}]}]) come from
+    a digest planner (notifications.digest): the e-mail goes out when they hold something even
+    without notifications."""
     from communities.notifications import emails
 
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -283,15 +287,16 @@ def do_send_digest(user_id) -> int:
         .select_related("actor", "community", "post", "comment")
         .order_by("-created_at", "-id")[:100]
     )
-    if not rows:
+    sections = [section for section in sections if section.get("entries")]
+    if not rows and not sections:
         return 0
     try:
-        emails.send_digest_email(user, rows)
+        emails.send_digest_email(user, rows, sections=sections, frequency=frequency)
     except Exception:
         # Give the claim back, as the immediate e-mails do: the task's retry sends them then.
         Notification.objects.filter(recipient_id=user_id, digested_at=claim).update(digested_at=None)
         raise
-    return len(rows)
+    return len(rows) + sum(len(section["entries"]) for section in sections)
 
 
 def users_with_pending_digest():
@@ -301,6 +306,24 @@ def users_with_pending_digest():
         .distinct()
         .order_by("recipient_id")
     )
+
+
+def users_for_daily_digest(chunk=1000):
+    """Those with pending digest items, less the people whose digest a planner sends (they get
+    these notifications in it, on their own day and hour)."""
+    plan = digest.planner()
+    batch = []
+
+    def unplanned(ids):
+        planned = plan.planned_ids(ids) if plan is not None and ids else set()
+        return [uid for uid in ids if uid not in planned]
+
+    for user_id in users_with_pending_digest().iterator(chunk_size=chunk):
+        batch.append(user_id)
+        if len(batch) >= chunk:
+            yield from unplanned(batch)
+            batch = []
+    yield from unplanned(batch)
 
 
 def do_settle_join_request(community_id, requester_id):
@@ -421,6 +444,8 @@ def do_unsubscribe(user, kind) -> None:
         changed = NotificationPreference.objects.filter(user=user, channel=NotificationChannel.DIGEST).update(
             channel=NotificationChannel.IN_APP
         )
+        if digest.planner() is not None:
+            digest.planner().stop(user)
         record("notifications.unsubscribed", actor=None, obj=user, kind=kind, changed=changed)
         return
     if kind not in NotificationKind.values:

@@ -43,7 +43,7 @@ def send_digest_task(user_id):
 def send_digests_task():
     """Daily (CELERY_BEAT_SCHEDULE): one digest task per person with pending digest items."""
     count = 0
-    for user_id in services.users_with_pending_digest().iterator(chunk_size=1000):
+    for user_id in services.users_for_daily_digest():
         send_digest_task.delay(user_id)
         count += 1
     return count

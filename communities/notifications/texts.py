@@ -20,7 +20,28 @@ _SENTENCES = {
     NotificationKind.ANNOUNCEMENT: lambda: _("Announcement in %(community)s: “%(title)s”"),
     NotificationKind.FOLLOWED_ITEM_POST: lambda: _("New conversation on an item you follow: “%(title)s”"),
     NotificationKind.FOLLOWED_PERSON_POST: lambda: _("%(actor)s posted “%(title)s” in %(community)s"),
+    NotificationKind.NUDGE: lambda: _("A question in %(community)s waits for an answer you could give: “%(title)s”"),
+    NotificationKind.WELCOME: lambda: _("Welcome to %(community)s: a word from its animators"),
+    NotificationKind.ANIMATOR_MESSAGE: lambda: _("%(actor)s wrote to you about %(community)s"),
+    NotificationKind.PULSE: lambda: _("%(community)s asks your opinion: a short survey"),
+    NotificationKind.LAUNCH: lambda: _("As a champion of %(community)s, read a launch post before everyone"),
+    NotificationKind.ANIMATION_ALERT: lambda: _("%(community)s needs its animators: see what to do"),
 }
+
+# Kinds whose words and destination live in an app above communities (a pulse, an animator's
+# message): `register_notification_target(kind, url=fn, excerpt=fn)`, each fn(notification).
+_TARGETS: dict[str, dict] = {}
+
+
+def register_notification_target(kind, *, url=None, excerpt=None):
+    _TARGETS[kind] = {"url": url, "excerpt": excerpt}
+
+
+def notification_ref(notification) -> int | None:
+    """The `ref` the event was notified with (services.dedupe_key ends with ":r<ref>"), which
+    names the row of the app above that the notification is about."""
+    head, sep, ref = notification.dedupe_key.rpartition(":r")
+    return int(ref) if sep and ref.isdigit() else None
 
 
 def post_title(post) -> str:
@@ -41,6 +62,9 @@ def describe(notification) -> str:
 def excerpt(notification) -> str:
     """The words as the pages show them (rendered text, not markdown): a link to a restricted
     item reads "restricted item" in an e-mail too, mentions read as names."""
+    hook = (_TARGETS.get(notification.kind) or {}).get("excerpt")
+    if hook is not None:
+        return Truncator(" ".join(html.unescape(strip_tags(hook(notification) or "")).split())).chars(280)
     source = notification.comment or notification.post
     if source is None:
         return ""
@@ -50,6 +74,10 @@ def excerpt(notification) -> str:
 
 def target_url(notification) -> str:
     """Where the notification leads: the post (at the comment), else the community, else the list."""
+    hook = (_TARGETS.get(notification.kind) or {}).get("url")
+    url = hook(notification) if hook is not None else None
+    if url:
+        return url
     if notification.post_id:
         url = reverse("post_detail", args=[notification.post_id])
         return f"{url}#comment-{notification.comment_id}" if notification.comment_id else url

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.models import NotificationKind
-from communities.notifications import emails, selectors, services, texts
+from communities.notifications import digest, emails, selectors, services, texts
 from communities.notifications.forms import MuteForm, PreferencesForm
 from communities.selectors import access_post_by_id, visible_communities
 from rse.lib.cursor import InvalidCursor
@@ -82,9 +82,17 @@ def mark_all_read(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     current = services.preferences_for(request.user)
-    form = PreferencesForm(request.POST or None, preferences=current)
+    plan = digest.planner()
+    form = PreferencesForm(
+        request.POST or None,
+        preferences=current,
+        digest_choices=plan.choices if plan else (),
+        digest_initial=plan.get(request.user) if plan else None,
+    )
     if request.method == "POST" and form.is_valid():
         services.do_set_preferences(request.user, form.changes())
+        if plan is not None:
+            plan.set(request.user, form.cleaned_data["digest_frequency"])
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from communities import hooks
 from communities import permissions as perms
 from communities.models import Community, Membership
 from communities.notifications.services import do_settle_join_request
@@ -77,8 +78,14 @@ def check_create_community(
 
 
 @transaction.atomic
-def do_create_community(user, *, name, description_md="", visibility=Community.Visibility.OPEN, tags=(), cover=None):
+def do_create_community(
+    user, *, name, description_md="", visibility=Community.Visibility.OPEN, tags=(), cover=None, template=None
+):
+    """`template`: the id of a community template (hooks.StarterProvider) that fills the new
+    community in (charter, tags, starter posts) in the same transaction."""
     check_create_community(user, name=name, description_md=description_md, visibility=visibility, cover=cover)
+    if template not in (None, ""):
+        hooks.check_starter(user, template)
     community = Community(
         name=" ".join(name.split()),
         slug=_unique_slug(name),
@@ -95,6 +102,8 @@ def do_create_community(user, *, name, description_md="", visibility=Community.V
     Membership.objects.create(community=community, user=user, role=Membership.Role.OWNER, status=A)
     record("communities.community_created", actor=user, obj=community, community_id=community.pk)
     publish_on_commit("communities.community_created", [user_group(user.pk)], {"community_id": community.pk})
+    if template not in (None, ""):
+        hooks.apply_starter(user, community, template)
     return community
 
 
@@ -161,6 +170,7 @@ def _activate(membership, actor):
         [community_group(membership.community_id), user_group(membership.user_id)],
         {"community_id": membership.community_id, "user_id": membership.user_id},
     )
+    hooks.member_joined(membership.community_id, membership.user_id)
 
 
 @transaction.atomic
