@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from communities import hooks
+from communities import hooks, selectors, services
 from communities import permissions as perms
-from communities import selectors, services
 from communities.cards import attach_cards
 from communities.forms import (
     CommentEditForm,

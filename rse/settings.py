@@ -158,9 +158,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "directory.tasks.purge_old_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The animators' jobs: each idempotent, each catching up on what fell due while it was down.
+    "animation-scheduled-posts": {"task": "animation.seeding.publish_due_posts", "schedule": crontab()},
+    "animation-prompts": {"task": "animation.feeding.publish_due_prompts", "schedule": crontab(minute="*/5")},
+    "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
+    "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
+    "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
-CELERY_IMPORTS = ["communities.notifications.tasks"]
+CELERY_IMPORTS = ["communities.notifications.tasks", "animation.seeding.tasks", "animation.feeding.tasks"]
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

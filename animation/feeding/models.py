@@ -17,9 +17,7 @@ class FeedingSettings(models.Model):
 
     DEFAULT_NUDGE_AFTER_HOURS = 24
 
-    community = models.OneToOneField(
-        "communities.Community", on_delete=models.CASCADE, related_name="feeding_settings"
-    )
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, related_name="feeding_settings")
     nudge_after_hours = models.PositiveSmallIntegerField(
         _("suggest an unanswered question to experts after (hours)"),
         default=DEFAULT_NUDGE_AFTER_HOURS,
@@ -41,7 +39,7 @@ class FeedingSettings(models.Model):
 
 
 class PromptSchedule(TimeStampedModel):
-    """"Question of the week": every week on `weekday` at `hour` (the server's time zone), the
+    """ "Question of the week": every week on `weekday` at `hour` (the server's time zone), the
     next prompt of the list is published by `author`."""
 
     class Kind(models.TextChoices):

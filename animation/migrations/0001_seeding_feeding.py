@@ -7,334 +7,713 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+BUILTIN = [
+    ("project", "Project"),
+    ("practice", "Community of practice"),
+    ("customer", "Customer account"),
+    ("site", "Site"),
+]
 
+
+def create_builtin_templates(apps, schema_editor):
+    # Rows that anchor the built-in templates (their texts live in animation/seeding/builtin.py).
+    Template = apps.get_model("animation", "CommunityTemplate")
+    for position, (key, name) in enumerate(BUILTIN):
+        Template.objects.get_or_create(key=key, defaults={"name": name, "position": position})
+
+
+class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('communities', '0008_notification_kinds_for_animation'),
+        ("communities", "0008_notification_kinds_for_animation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnimatorMessage',
+            name="AnimatorMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('body_md', models.TextField(verbose_name='message')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='communities.community')),
-                ('recipients', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("body_md", models.TextField(verbose_name="message")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="communities.community"
+                    ),
+                ),
+                ("recipients", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BulkInvitation',
+            name="BulkInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('preview', 'Waiting for confirmation'), ('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='preview', max_length=16)),
-                ('rows', models.JSONField(blank=True, default=list)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('processed', models.PositiveIntegerField(default=0)),
-                ('invited', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='communities.community')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Waiting for confirmation"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="preview",
+                        max_length=16,
+                    ),
+                ),
+                ("rows", models.JSONField(blank=True, default=list)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("processed", models.PositiveIntegerField(default=0)),
+                ("invited", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="communities.community"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CommunityTemplate',
+            name="CommunityTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(blank=True, editable=False, max_length=40, null=True, unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('summary', models.CharField(blank=True, max_length=240, verbose_name='summary')),
-                ('description_md', models.TextField(blank=True, verbose_name='description')),
-                ('charter_md', models.TextField(blank=True, verbose_name='charter')),
-                ('tags', models.CharField(blank=True, help_text='Comma-separated.', max_length=400, verbose_name='suggested hashtags')),
-                ('objectives_md', models.TextField(blank=True, verbose_name='objectives')),
-                ('visibility', models.CharField(default='open', max_length=16, verbose_name='visibility')),
-                ('position', models.PositiveSmallIntegerField(default=100)),
-                ('is_active', models.BooleanField(default=True, verbose_name='offered')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='communities.community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(blank=True, editable=False, max_length=40, null=True, unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("summary", models.CharField(blank=True, max_length=240, verbose_name="summary")),
+                ("description_md", models.TextField(blank=True, verbose_name="description")),
+                ("charter_md", models.TextField(blank=True, verbose_name="charter")),
+                (
+                    "tags",
+                    models.CharField(
+                        blank=True, help_text="Comma-separated.", max_length=400, verbose_name="suggested hashtags"
+                    ),
+                ),
+                ("objectives_md", models.TextField(blank=True, verbose_name="objectives")),
+                ("visibility", models.CharField(default="open", max_length=16, verbose_name="visibility")),
+                ("position", models.PositiveSmallIntegerField(default=100)),
+                ("is_active", models.BooleanField(default=True, verbose_name="offered")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="communities.community",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'community template',
-                'verbose_name_plural': 'community templates',
-                'ordering': ['position', 'name', 'id'],
+                "verbose_name": "community template",
+                "verbose_name_plural": "community templates",
+                "ordering": ["position", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DigestSubscription',
+            name="DigestSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frequency', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly (on Monday)')], default='weekly', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='digest_subscription', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("daily", "Daily"), ("weekly", "Weekly (on Monday)")], default="weekly", max_length=8
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_subscription",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FeedingSettings',
+            name="FeedingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nudge_after_hours', models.PositiveSmallIntegerField(default=24, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='suggest an unanswered question to experts after (hours)')),
-                ('nudges_enabled', models.BooleanField(default=True, verbose_name='suggest unanswered questions to experts')),
-                ('welcome_md', models.TextField(blank=True, verbose_name='welcome message')),
-                ('welcome_html', models.TextField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feeding_settings', to='communities.community')),
-                ('welcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "nudge_after_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(720),
+                        ],
+                        verbose_name="suggest an unanswered question to experts after (hours)",
+                    ),
+                ),
+                (
+                    "nudges_enabled",
+                    models.BooleanField(default=True, verbose_name="suggest unanswered questions to experts"),
+                ),
+                ("welcome_md", models.TextField(blank=True, verbose_name="welcome message")),
+                ("welcome_html", models.TextField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feeding_settings",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "welcome_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PromptSchedule',
+            name="PromptSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('weekday', models.PositiveSmallIntegerField(default=0, help_text='0 is Monday.', validators=[django.core.validators.MaxValueValidator(6)], verbose_name='day')),
-                ('hour', models.PositiveSmallIntegerField(default=9, validators=[django.core.validators.MaxValueValidator(23)], verbose_name='hour')),
-                ('kind', models.CharField(choices=[('question', 'Question'), ('discussion', 'Discussion')], default='question', max_length=16, verbose_name='published as')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('active_since', models.DateTimeField()),
-                ('dry_warned_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='prompt_schedule', to='communities.community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 is Monday.",
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="day",
+                    ),
+                ),
+                (
+                    "hour",
+                    models.PositiveSmallIntegerField(
+                        default=9, validators=[django.core.validators.MaxValueValidator(23)], verbose_name="hour"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("question", "Question"), ("discussion", "Discussion")],
+                        default="question",
+                        max_length=16,
+                        verbose_name="published as",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("active_since", models.DateTimeField()),
+                ("dry_warned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "community",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prompt_schedule",
+                        to="communities.community",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Pulse',
+            name="Pulse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='closes at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulses', to='communities.community')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(choices=[("open", "Open"), ("closed", "Closed")], default="open", max_length=8),
+                ),
+                ("closes_at", models.DateTimeField(blank=True, null=True, verbose_name="closes at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pulses", to="communities.community"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PulseQuestion',
+            name="PulseQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.CharField(max_length=200, verbose_name='question')),
-                ('pulse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='animation.pulse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.CharField(max_length=200, verbose_name="question")),
+                (
+                    "pulse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="animation.pulse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PulseResponse',
+            name="PulseResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(10)])),
-                ('created_at', models.DateTimeField()),
-                ('pulse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='animation.pulse')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(10)])),
+                ("created_at", models.DateTimeField()),
+                (
+                    "pulse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="responses", to="animation.pulse"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PulseAnswer',
+            name="PulseAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='animation.pulsequestion')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='animation.pulseresponse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="animation.pulsequestion",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="animation.pulseresponse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='QuestionNudge',
+            name="QuestionNudge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('nudged', models.PositiveSmallIntegerField(default=0)),
-                ('post', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='nudge_state', to='communities.post')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField()),
+                ("nudged", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "post",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="nudge_state", to="communities.post"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScheduledPost',
+            name="ScheduledPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('discussion', 'Discussion'), ('question', 'Question'), ('announcement', 'Announcement')], default='discussion', max_length=16, verbose_name='type')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('body_md', models.TextField(blank=True, verbose_name='text')),
-                ('publish_at', models.DateTimeField(verbose_name='publish at')),
-                ('is_launch', models.BooleanField(default=False, verbose_name='launch post: champions read it early')),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('published', 'Published'), ('cancelled', 'Cancelled'), ('failed', 'Could not be published')], default='scheduled', max_length=16)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('champions_told_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scheduled_posts', to='communities.community')),
-                ('post', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='scheduled_from', to='communities.post')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("discussion", "Discussion"),
+                            ("question", "Question"),
+                            ("announcement", "Announcement"),
+                        ],
+                        default="discussion",
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("body_md", models.TextField(blank=True, verbose_name="text")),
+                ("publish_at", models.DateTimeField(verbose_name="publish at")),
+                ("is_launch", models.BooleanField(default=False, verbose_name="launch post: champions read it early")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("published", "Published"),
+                            ("cancelled", "Cancelled"),
+                            ("failed", "Could not be published"),
+                        ],
+                        default="scheduled",
+                        max_length=16,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("champions_told_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scheduled_posts",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "post",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="scheduled_from",
+                        to="communities.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['publish_at', 'id'],
+                "ordering": ["publish_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SeedingSetup',
+            name="SeedingSetup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('objectives_md', models.TextField(blank=True, verbose_name='objectives')),
-                ('champions_lead_hours', models.PositiveSmallIntegerField(default=24, verbose_name='champions read launch posts this many hours early')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='seeding_setup', to='communities.community')),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='animation.communitytemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("objectives_md", models.TextField(blank=True, verbose_name="objectives")),
+                (
+                    "champions_lead_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24, verbose_name="champions read launch posts this many hours early"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seeding_setup",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="animation.communitytemplate",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StarterImport',
+            name="StarterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(choices=[('preview', 'Waiting for confirmation'), ('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='preview', max_length=16)),
-                ('rows', models.JSONField(blank=True, default=list)),
-                ('rejected', models.JSONField(blank=True, default=list)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('processed', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='communities.community')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Waiting for confirmation"),
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="preview",
+                        max_length=16,
+                    ),
+                ),
+                ("rows", models.JSONField(blank=True, default=list)),
+                ("rejected", models.JSONField(blank=True, default=list)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("processed", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="communities.community"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TemplatePost',
+            name="TemplatePost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('discussion', 'Discussion'), ('question', 'Question')], default='discussion', max_length=16)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body_md', models.TextField(blank=True, verbose_name='text')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='animation.communitytemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("discussion", "Discussion"), ("question", "Question")],
+                        default="discussion",
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body_md", models.TextField(blank=True, verbose_name="text")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="animation.communitytemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Champion',
+            name="Champion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='champions', to='communities.community')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="champions",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('community', 'user'), name='champion_unique')],
+                "constraints": [models.UniqueConstraint(fields=("community", "user"), name="champion_unique")],
             },
         ),
         migrations.CreateModel(
-            name='DigestDelivery',
+            name="DigestDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=16)),
-                ('claimed_at', models.DateTimeField()),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=16)),
+                ("claimed_at", models.DateTimeField()),
+                ("entries", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'period'), name='digest_once_per_period')],
+                "constraints": [models.UniqueConstraint(fields=("user", "period"), name="digest_once_per_period")],
             },
         ),
         migrations.CreateModel(
-            name='Nudge',
+            name="Nudge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='communities.post')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="communities.post"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', '-created_at'], name='nudge_user_week_idx')],
-                'constraints': [models.UniqueConstraint(fields=('post', 'user'), name='nudge_once_per_question')],
+                "indexes": [models.Index(fields=["user", "-created_at"], name="nudge_user_week_idx")],
+                "constraints": [models.UniqueConstraint(fields=("post", "user"), name="nudge_once_per_question")],
             },
         ),
         migrations.CreateModel(
-            name='Prompt',
+            name="Prompt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200, verbose_name='question')),
-                ('body_md', models.TextField(blank=True, verbose_name='details')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('published', 'Published'), ('failed', 'Could not be published')], default='queued', max_length=16)),
-                ('slot_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prompts', to='communities.community')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='prompted_by', to='communities.post')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200, verbose_name="question")),
+                ("body_md", models.TextField(blank=True, verbose_name="details")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting"),
+                            ("published", "Published"),
+                            ("failed", "Could not be published"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("slot_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="prompts", to="communities.community"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="prompted_by",
+                        to="communities.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('slot_at__isnull', False)), fields=('community', 'slot_at'), name='prompt_one_per_slot')],
+                "ordering": ["position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("slot_at__isnull", False)),
+                        fields=("community", "slot_at"),
+                        name="prompt_one_per_slot",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='pulse',
-            index=models.Index(fields=['community', '-created_at'], name='pulse_community_idx'),
+            model_name="pulse",
+            index=models.Index(fields=["community", "-created_at"], name="pulse_community_idx"),
         ),
         migrations.AddIndex(
-            model_name='pulseresponse',
-            index=models.Index(fields=['pulse', 'created_at'], name='pulse_response_idx'),
+            model_name="pulseresponse",
+            index=models.Index(fields=["pulse", "created_at"], name="pulse_response_idx"),
         ),
         migrations.AddConstraint(
-            model_name='pulseresponse',
-            constraint=models.UniqueConstraint(fields=('pulse', 'user'), name='pulse_one_answer_per_person'),
+            model_name="pulseresponse",
+            constraint=models.UniqueConstraint(fields=("pulse", "user"), name="pulse_one_answer_per_person"),
         ),
         migrations.AddConstraint(
-            model_name='pulseresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 10)), name='pulse_score_0_10'),
+            model_name="pulseresponse",
+            constraint=models.CheckConstraint(condition=models.Q(("score__lte", 10)), name="pulse_score_0_10"),
         ),
         migrations.AddConstraint(
-            model_name='pulseanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='pulse_answer_unique'),
+            model_name="pulseanswer",
+            constraint=models.UniqueConstraint(fields=("response", "question"), name="pulse_answer_unique"),
         ),
         migrations.AddIndex(
-            model_name='scheduledpost',
-            index=models.Index(condition=models.Q(('status', 'scheduled')), fields=['publish_at'], name='scheduled_post_due_idx'),
+            model_name="scheduledpost",
+            index=models.Index(
+                condition=models.Q(("status", "scheduled")), fields=["publish_at"], name="scheduled_post_due_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scheduledpost',
-            index=models.Index(fields=['community', 'status', 'publish_at'], name='scheduled_post_queue_idx'),
+            model_name="scheduledpost",
+            index=models.Index(fields=["community", "status", "publish_at"], name="scheduled_post_queue_idx"),
         ),
+        migrations.RunPython(create_builtin_templates, migrations.RunPython.noop),
     ]

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import events
-from communities.notifications import digest
 from communities.models import (
     Comment,
     Community,
@@ -28,6 +27,7 @@ from communities.models import (
     NotificationPreference,
     Post,
 )
+from communities.notifications import digest
 from communities.permissions import can_read_community, can_see_community
 from rse.lib.events import publish, user_group
 from rse.trail.services import record
