@@ -14,6 +14,7 @@ class PreferencesForm(forms.Form):
                 label=_("E-mail digest of what matters in my communities"),
                 choices=digest_choices,
                 initial=digest_initial,
+                required=False,  # left out (an older form, a script): unchanged
                 widget=forms.RadioSelect,
             )
         for kind in NotificationKind:

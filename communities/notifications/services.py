@@ -291,7 +291,10 @@ def do_send_digest(user_id, *, sections=(), frequency="daily") -> int:
     if not rows and not sections:
         return 0
     try:
-        emails.send_digest_email(user, rows, sections=sections, frequency=frequency)
+        extra = {"sections": sections} if sections else {}
+        if frequency != "daily":
+            extra["frequency"] = frequency
+        emails.send_digest_email(user, rows, **extra)
     except Exception:
         # Give the claim back, as the immediate e-mails do: the task's retry sends them then.
         Notification.objects.filter(recipient_id=user_id, digested_at=claim).update(digested_at=None)

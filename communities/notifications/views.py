@@ -91,7 +91,7 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         services.do_set_preferences(request.user, form.changes())
-        if plan is not None:
+        if plan is not None and form.cleaned_data.get("digest_frequency"):
             plan.set(request.user, form.cleaned_data["digest_frequency"])
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
