@@ -294,7 +294,8 @@
     "communities.join_requested", "communities.invited", "communities.left", "communities.request_rejected",
     "communities.invitation_declined", "communities.member_removed",
     "directory.profile_updated", "directory.endorsed", "directory.followed",
-    "repository.item_created", "repository.item_updated"
+    "repository.item_created", "repository.item_updated",
+    "animation.scheduled_post_published", "animation.pulse_answered"
   ];
 
   // When a live event last touched a post: a catch-up answer computed before it is older
