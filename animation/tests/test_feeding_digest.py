@@ -35,8 +35,13 @@ def reader(community, animator):
         busy = do_create_post(animator, community, title="Busy thread", body_md="Talk")
         for i in range(3):
             do_create_comment(member(community), busy, body_md=f"Comment {i}")
-        do_create_post(member(community), community, kind=Post.Kind.QUESTION, title="Who knows kaizen boards?",
-                       body_md="For the #kaizen wall")
+        do_create_post(
+            member(community),
+            community,
+            kind=Post.Kind.QUESTION,
+            title="Who knows kaizen boards?",
+            body_md="For the #kaizen wall",
+        )
     return person
 
 

@@ -33,10 +33,14 @@ def _question(community, author=None, title="Which #python linter?"):
 
 
 def _nudged(post):
-    return set(Notification.objects.filter(kind=NotificationKind.NUDGE, post=post).values_list("recipient_id", flat=True))
+    return set(
+        Notification.objects.filter(kind=NotificationKind.NUDGE, post=post).values_list("recipient_id", flat=True)
+    )
 
 
-def test_an_unanswered_question_goes_to_three_matching_people_once(community, python, django_capture_on_commit_callbacks):
+def test_an_unanswered_question_goes_to_three_matching_people_once(
+    community, python, django_capture_on_commit_callbacks
+):
     experts = _experts(python, 4)
     question = _question(community)
     now = timezone.now()

@@ -70,7 +70,9 @@ def test_the_animators_hear_once_when_the_list_runs_dry(scheduled, animator, dja
 
 def test_the_api_lists_adds_and_schedules_members_get_403(api, community, client):
     url = f"/api/v1/communities/{community.slug}/prompts/"
-    assert api.put(url + "schedule/", {"weekday": 2, "hour": 10}, content_type="application/json").json()["weekday"] == 2
+    assert (
+        api.put(url + "schedule/", {"weekday": 2, "hour": 10}, content_type="application/json").json()["weekday"] == 2
+    )
     assert api.put(url + "schedule/", {"weekday": 9, "hour": 30}, content_type="application/json").status_code == 400
     assert api.post(url, {"title": "What did you learn this week?"}, content_type="application/json").status_code == 201
     assert api.post(url, {"title": ""}, content_type="application/json").status_code == 400

@@ -81,10 +81,14 @@ def test_pulses_for_members_results_for_animators_nothing_for_outsiders(communit
     assert api.get(f"/api/v1/communities/{community.slug}/pulses/").json()["results"][0]["id"] == pk
     reader = UserFactory()  # reads an open community without being a member
     client.force_login(reader)
-    assert client.post(f"/api/v1/pulses/{pk}/answers/", {"score": 5}, content_type="application/json").status_code == 403
+    assert (
+        client.post(f"/api/v1/pulses/{pk}/answers/", {"score": 5}, content_type="application/json").status_code == 403
+    )
     client.force_login(member(community))
     assert client.get(f"/api/v1/pulses/{pk}/results/").status_code == 403
-    assert client.post(f"/api/v1/pulses/{pk}/answers/", {"score": 5}, content_type="application/json").status_code == 201
+    assert (
+        client.post(f"/api/v1/pulses/{pk}/answers/", {"score": 5}, content_type="application/json").status_code == 201
+    )
     secret = CommunityFactory(visibility=Community.Visibility.SECRET)
     owner = member(secret, role=Membership.Role.OWNER)
     hidden = services.do_create_pulse(owner, secret)
@@ -147,4 +151,7 @@ def test_quiet_members_are_invited_back_by_hand_with_one_message(community, anim
     page = client.get(reverse("notifications:open", args=[told.pk]), follow=True).content.decode()
     assert "We miss you" in page
     client.force_login(talker)
-    assert client.get(reverse("animation:message", args=[community.slug, told.dedupe_key.rpartition(":r")[2]])).status_code == 404
+    assert (
+        client.get(reverse("animation:message", args=[community.slug, told.dedupe_key.rpartition(":r")[2]])).status_code
+        == 404
+    )

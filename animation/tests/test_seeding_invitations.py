@@ -85,12 +85,12 @@ def test_the_api_previews_and_confirms(api, community, django_capture_on_commit_
 
 
 CSV = (
-    "question;details;answer\n"
-    "How do I book a room?;For meetings;Use the booking page.\n"
-    ";no question here;\n"
-    "Where is the canteen?;;\n"
-    '"Broken;quote\n'
-).encode()
+    b"question;details;answer\n"
+    b"How do I book a room?;For meetings;Use the booking page.\n"
+    b";no question here;\n"
+    b"Where is the canteen?;;\n"
+    b'"Broken;quote\n'
+)
 
 
 def test_starter_content_is_previewed_then_published_with_accepted_answers(

@@ -44,7 +44,9 @@ def test_published_once_on_time_even_when_the_task_runs_twice(community, animato
     assert scheduled.status == "published" and scheduled.post == post and scheduled.late_by is None
 
 
-def test_a_post_due_while_the_worker_was_down_is_published_when_it_comes_back_with_both_times(community, animator, client):
+def test_a_post_due_while_the_worker_was_down_is_published_when_it_comes_back_with_both_times(
+    community, animator, client
+):
     scheduled = _schedule(animator, community, title="Monday news")
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
         publish_due_posts_task()
@@ -106,7 +108,9 @@ def test_the_api_schedules_edits_and_cancels_members_get_403_outsiders_404(api, 
                      content_type="application/json").json()["title"] == "Your best tips?"  # fmt: skip
     bad = api.post(url, {"kind": "poll", "publish_at": "tomorrow", "body_md": "x\x00"}, content_type="application/json")
     assert bad.status_code == 400 and {"kind", "publish_at", "body_md"} <= set(bad.json())
-    past = api.post(url, {"title": "x", "body_md": "x", "publish_at": "2001-01-01T10:00:00Z"}, content_type="application/json")
+    past = api.post(
+        url, {"title": "x", "body_md": "x", "publish_at": "2001-01-01T10:00:00Z"}, content_type="application/json"
+    )
     assert past.status_code == 400 and "publish_at" in past.json()
     assert api.delete(f"/api/v1/scheduled-posts/{pk}/").status_code == 204
     assert api.delete(f"/api/v1/scheduled-posts/{pk}/").status_code == 400
@@ -189,9 +193,13 @@ def test_only_members_become_champions(community, animator):
 def test_the_page_schedules_and_shows_the_queue_at_375px_without_losing_input(community, animator, client):
     client.force_login(animator)
     url = reverse("animation:schedule", args=[community.slug])
-    response = client.post(url, {"kind": "question", "title": "", "body_md": "Kept text", "publish_at": "2001-01-01T10:00"})
+    response = client.post(
+        url, {"kind": "question", "title": "", "body_md": "Kept text", "publish_at": "2001-01-01T10:00"}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "Kept text" in page and "future" in page
     local = timezone.localtime(T0).strftime("%Y-%m-%dT%H:%M")
-    assert client.post(url, {"kind": "discussion", "title": "Hi", "body_md": "x", "publish_at": local}).status_code == 302
+    assert (
+        client.post(url, {"kind": "discussion", "title": "Hi", "body_md": "x", "publish_at": local}).status_code == 302
+    )
     assert ScheduledPost.objects.get(title="Hi").publish_at == T0.replace(second=0)
