@@ -91,7 +91,8 @@ def do_apply_template(user, community, template_id) -> None:
     content = template_content(template)
     description = community.description_md.strip() or content.description_md
     if content.charter_md:
-        description = f"{description}\n\n## {_('Charter')}\n\n{content.charter_md}".strip()
+        heading = _("Charter")
+        description = f"{description}\n\n## {heading}\n\n{content.charter_md}".strip()
     tags = [t.name for t in community.tags.all()] + list(content.tags)
     do_update_community(user, community, description_md=description, tags=tags)
     SeedingSetup.objects.update_or_create(
