@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "communities.models.NotificationKind",
         "PostKindEnum": "communities.models.Post.Kind",
         "ReactionKindEnum": "communities.models.Reaction.Kind",
+        "ScheduledPostKindEnum": "animation.seeding.models.ScheduledPost.Kind",
+        "PromptScheduleKindEnum": "animation.feeding.models.PromptSchedule.Kind",
         "NotificationChannelEnum": "communities.models.NotificationChannel",
     },
 }

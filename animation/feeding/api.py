@@ -1,6 +1,7 @@
 """Feeding over the REST API (paths fixed by the animation issue): prompts, pulses, the digest
 choice, welcome and nudge settings. Thin: serializers validate, services decide."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -137,6 +138,7 @@ def pulse_answers(request, pk):
     return Response({"score": response.score}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def pulse_results(request, pk):
     """Count, distribution (index = score), NPS; all but the count null below 5 answers."""

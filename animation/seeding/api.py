@@ -3,6 +3,7 @@ input, the services decide. Animators only (403 for members, 404 for those who m
 the community)."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -153,7 +154,11 @@ class ChampionInput(serializers.Serializer):
     user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-@extend_schema(methods=["POST"], request=ChampionInput)
+CHAMPIONS = inline_serializer("ChampionList", {"results": serializers.ListField(child=serializers.DictField())})
+
+
+@extend_schema(methods=["POST"], request=ChampionInput, responses={201: CHAMPIONS})
+@extend_schema(methods=["GET"], responses=CHAMPIONS)
 @api_view(["GET", "POST"])
 def champions(request, slug):
     community = access_animated_community(request.user, slug)
@@ -169,6 +174,7 @@ def champions(request, slug):
     )
 
 
+@extend_schema(responses={204: None})
 @api_view(["DELETE"])
 def champion_detail(request, slug, user_id):
     community = access_animated_community(request.user, slug)
@@ -196,7 +202,7 @@ def _bulk_data(bulk):
     }  # fmt: skip
 
 
-@extend_schema(request=BulkInvitationInput)
+@extend_schema(request=BulkInvitationInput, responses={201: OpenApiTypes.OBJECT})
 @api_view(["POST"])
 def bulk_invitations(request, slug):
     """The preview: one row per person or address, with what confirming will do or why not."""
@@ -218,7 +224,7 @@ def bulk_invitations(request, slug):
     return Response(_bulk_data(bulk), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=None)
+@extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
 @api_view(["GET", "POST"])
 def bulk_invitation_detail(request, pk):
     """GET: the preview or the progress; POST: confirm (the invitations go out in a task)."""

@@ -6,13 +6,29 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from animation.permissions import can_read_launch_post
+from animation.seeding import builtin
 from animation.seeding.models import BulkInvitation, Champion, CommunityTemplate, ScheduledPost, StarterImport
 from animation.selectors import access_animated_community
 from communities.selectors import access_community_by_slug
 
 
-def list_templates():
-    return CommunityTemplate.objects.filter(is_active=True).prefetch_related("posts").order_by("position", "name", "id")
+def list_templates() -> list[CommunityTemplate]:
+    """The templates offered, in order (the built-in ones' rows recreated if they went missing)."""
+    rows = list(CommunityTemplate.objects.prefetch_related("posts").order_by("position", "name", "id"))
+    if set(builtin.KEYS) - {t.key for t in rows}:
+        ensure_builtin_templates()
+        rows = list(CommunityTemplate.objects.prefetch_related("posts").order_by("position", "name", "id"))
+    return [t for t in rows if t.is_active]
+
+
+def ensure_builtin_templates() -> None:
+    """The rows anchoring the built-in templates: made by migration 0001; made again here when
+    they are missing (a database flushed by a test, a row deleted in the admin: switch a
+    template off instead, it stays off)."""
+    for position, key in enumerate(builtin.KEYS):
+        CommunityTemplate.objects.get_or_create(
+            key=key, defaults={"name": str(builtin.NAMES[key]), "position": position}
+        )
 
 
 def scheduled_queue(community):

@@ -78,7 +78,12 @@ def _template_id(value) -> int:
 
 
 def check_use_template(user, template_id) -> CommunityTemplate:
-    template = CommunityTemplate.objects.filter(pk=_template_id(template_id), is_active=True).first()
+    from animation.seeding.selectors import ensure_builtin_templates
+
+    pk = _template_id(template_id)
+    if not CommunityTemplate.objects.filter(key__isnull=False).exists():
+        ensure_builtin_templates()
+    template = CommunityTemplate.objects.filter(pk=pk, is_active=True).first()
     if template is None:
         raise ValidationError({"template": _("Unknown template.")})
     return template

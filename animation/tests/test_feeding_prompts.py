@@ -90,3 +90,25 @@ def test_the_prompts_page_warns_when_the_list_runs_dry(scheduled, animator, clie
     assert "runs dry" not in client.get(url).content.decode()
     Prompt.objects.filter(title__in=["Second question?", "Third question?"]).delete()
     assert "The list runs dry: 1 prompt left" in client.get(url).content.decode()
+
+
+def test_the_prompt_list_costs_the_same_for_one_and_many(api, community, animator, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/api/v1/communities/{community.slug}/prompts/"
+    services.do_add_prompt(animator, community, title="One?")
+    api.get(url)
+    with CaptureQueriesContext(connection) as one:
+        api.get(url)
+    for i in range(6):
+        services.do_add_prompt(animator, community, title=f"More {i}?")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(api.get(url).json()["results"]) == 7
+    page = f"/c/{community.slug}/animate/prompts/"
+    api.get(page)
+    with CaptureQueriesContext(connection) as one_page:
+        api.get(page)
+    services.do_add_prompt(animator, community, title="Last?")
+    with django_assert_num_queries(len(one_page.captured_queries)):
+        api.get(page)
