@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.imports import ImportRefused, read_csv
 from directory.models import OrgUnit, Profile, Site
@@ -359,9 +360,12 @@ def preview_hr(rows, full_sync=False, rejected=()) -> dict:
         kept = kept_administrators(state)
         if kept:
             warnings.append(
-                _(
+                ngettext(
+                    "%(n)d administrator or staff account is missing from this file: it stays active "
+                    "(provisioning never deactivates one).",
                     "%(n)d administrator or staff accounts are missing from this file: they stay active "
-                    "(provisioning never deactivates them)."
+                    "(provisioning never deactivates them).",
+                    kept,
                 )
                 % {"n": kept}
             )
