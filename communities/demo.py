@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from communities.models import Comment, Community, Membership, Post, Reaction
 from rse.accounts.models import User
 from rse.lib.demo import demo_random, seeder
-from rse.lib.markdown import render_markdown
+from rse.lib.markdown import html_to_text, render_markdown
 
 V = Community.Visibility
 # (name, visibility, description, owner e-mail or None for a random animator)
@@ -116,6 +116,7 @@ def seed_communities():
                 title=title,
                 body_md=body,
                 body_html=render_markdown(body),
+                body_text=html_to_text(render_markdown(body)),
                 created_at=created_at,
                 last_activity_at=created_at,
             )
@@ -132,6 +133,7 @@ def seed_communities():
                         author_id=rng.choice(member_ids),
                         body_md=text,
                         body_html=render_markdown(text),
+                        body_text=html_to_text(render_markdown(text)),
                         created_at=at,
                     )
                 )
