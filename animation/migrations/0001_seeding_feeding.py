@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("communities", "0008_notification_kinds_for_animation"),
+        ("communities", "0010_notification_kinds_for_animation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
