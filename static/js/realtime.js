@@ -414,7 +414,11 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     try {
-      socket = new WebSocket(scheme + "//" + window.location.host + "/ws/");
+      // Production routes /ws/ to the websocket nodes through the proxy; `make serve`, without a
+      // proxy, runs them on a port of their own (settings.WEBSOCKET_PORT).
+      var port = document.body.dataset.wsPort;
+      var host = port ? window.location.hostname + ":" + port : window.location.host;
+      socket = new WebSocket(scheme + "//" + host + "/ws/");
     } catch (e) {
       scheduleReconnect();
       return;
