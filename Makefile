@@ -57,9 +57,9 @@ demo: migrate
 
 ## messages: refresh the French catalogue and compile it (needs GNU gettext)
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles --ignore=static/js/htmx.min.js --ignore=static/js/ext --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles --ignore=static/js/htmx.min.js --ignore=static/js/ext --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 ## browser-deps: Debian's Chromium for the browser tests (as root)
 browser-deps:

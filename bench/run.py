@@ -197,7 +197,8 @@ def _ms(text):
     return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def run_wrk(port, requests, duration, expected=200):
+def run_wrk(port, requests, duration, expected=200, cpu=None):
+    before = cpu() if cpu else None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(requests, expected))
     try:
@@ -208,6 +209,7 @@ def run_wrk(port, requests, duration, expected=200):
         ).stdout  # fmt: skip
     finally:
         os.unlink(script.name)
+    used = cpu_used(before, cpu()) if cpu else None
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     bad = re.search(r"Unexpected status: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -218,16 +220,56 @@ def run_wrk(port, requests, duration, expected=200):
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "bad": int(bad.group(1)) if bad else 0,
         "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
+        "cpu_ms": round(used / max(1, int(re.search(r"(\d+) requests in", out).group(1))), 2) if cpu else None,
     }
 
 
 def summarise_runs(runs):
+    cpu = [r["cpu_ms"] for r in runs if r.get("cpu_ms") is not None]
     return {
         "rps": round(statistics.median(r["rps"] for r in runs), 1),
         "rps_range": [min(r["rps"] for r in runs), max(r["rps"] for r in runs)],
         "median_ms": round(statistics.median(r["median_ms"] for r in runs), 1),
         "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 1),
+        "cpu_ms": round(statistics.median(cpu), 1) if cpu else None,
     }
+
+
+# --- CPU per request: a figure that a busy machine does not distort -----------------------------
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats():
+    """pid → (process group, CPU ms used so far) for every process of the machine."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[2]), (int(fields[11]) + int(fields[12])) * TICK_MS)
+    return found
+
+
+def cpu_snapshot(groups, db_name):
+    """CPU ms consumed so far by the server's processes (their process groups) and by the
+    PostgreSQL backends serving its database: requests/s moves with whatever else runs on the
+    machine, the CPU a request costs hardly does (on a quiet 2-core machine, requests/s ≈
+    2 × 1000 / CPU ms per request)."""
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", host="127.0.0.1", user="postgres", autocommit=True) as conn:
+        backends = {row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [db_name])}
+    stats = _proc_stats()
+    return {pid: cpu for pid, (group, cpu) in stats.items() if group in groups or pid in backends}
+
+
+def cpu_used(before, after):
+    # processes present at both ends only: one that started or ended in between is not half-counted
+    return sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
 
 
 def drain_celery(redis_url, timeout=300):
@@ -376,7 +418,8 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
                     browser = Browser(port)
                     browser.login("/accounts/login/", "username", user.email, data.PASSWORD)
                     browsers.append((user, browser))
-                servers[f"RSE {topology}"] = {"port": port, "browsers": browsers, "kind": "rse"}
+                servers[f"RSE {topology}"] = {"port": port, "browsers": browsers, "kind": "rse", "db": db["NAME"],
+                                              "groups": {p.pid for p in running.values()}}  # fmt: skip
             spirit = not args.no_spirit and args.size != "large"
             if spirit:
                 from bench import spirit as peer
@@ -398,7 +441,8 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
                     "community feed": urls["cats"], "home": ["/"], "post": urls["topics"], "profile": urls["users"],
                     "global search": [f"/search/?q={w}" for w in words],
                 }  # fmt: skip
-                servers["Spirit"] = {"port": port, "browsers": browsers, "kind": "spirit", "paths": spirit_paths}
+                servers["Spirit"] = {"port": port, "browsers": browsers, "kind": "spirit", "paths": spirit_paths,
+                                     "db": spirit_db["NAME"], "groups": {proc.pid}}  # fmt: skip
 
             def requests_for(server, page):
                 reqs = []
@@ -441,10 +485,12 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
                             if server["kind"] == "spirit" and (page not in SPIRIT_PAGES or page in WRITES):
                                 continue
                             expected = 302 if page in WRITES else 200
-                            figures = run_wrk(server["port"], requests_for(server, page), duration, expected)
+                            cpu = lambda s=server: cpu_snapshot(s["groups"], s["db"])  # noqa: E731
+                            figures = run_wrk(server["port"], requests_for(server, page), duration, expected, cpu)
                             runs.setdefault(name, {}).setdefault(page, []).append(figures)
                             log(f"round {round_no + 1} {page:17s} {name:10s} {figures['rps']:8.1f} req/s  "
-                                f"median {figures['median_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms"
+                                f"median {figures['median_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
+                                f"CPU {figures['cpu_ms']:6.1f} ms/req"
                                 + (f"  UNEXPECTED {figures['bad']}" if figures["bad"] else ""))  # fmt: skip
                             if figures["bad"] or figures["socket_errors"]:
                                 failures.append(f"{name} {page}: {figures['bad']} answers other than {expected}, "
@@ -531,7 +577,7 @@ def report(results, size_name):
         medium = json.loads(medium_file.read_text()).get("http", {})
     head = f"{'page':17s}"
     for name in http:
-        head += f" | {name:>10s} req/s  med ms  p99 ms"
+        head += f" | {name:>10s} req/s  med ms  p99 ms  CPU ms"
     head += " | queries  app ms  SQL ms  app÷main SQL  KB (gzip)"
     log("")
     log(f"size {size_name}: {results['volume']}, wrk {CONNECTIONS} connections, {results['duration_s']} s × "
@@ -543,7 +589,8 @@ def report(results, size_name):
         line = f"{page:17s}"
         for by_page in http.values():
             f = by_page.get(page)
-            line += f" | {f['rps']:16.1f} {f['median_ms']:7.1f} {f['p99_ms']:7.1f}" if f else f" | {'':32s}"
+            line += (f" | {f['rps']:16.1f} {f['median_ms']:7.1f} {f['p99_ms']:7.1f} {f.get('cpu_ms') or 0:7.1f}"
+                     if f else f" | {'':40s}")  # fmt: skip
         s = samples.get(rse_names[0], {}).get(page) if rse_names else None
         if s and "queries" in s:
             line += (f" | {s['queries']:7.0f} {s['app_ms']:7.1f} {s['sql_ms']:7.1f} {s['app_over_main_sql']:13.1f}"
@@ -563,6 +610,9 @@ def report(results, size_name):
                 notes.append(f"{name} ÷ Spirit {ratio:.2f}×" + (f" (target ≥ {target:.0f}×: "
                              f"{'met' if ratio >= target else 'NOT met'})" if target else ""))  # fmt: skip
                 f["spirit_ratio"] = round(ratio, 2)
+                if f.get("cpu_ms") and spirit.get("cpu_ms"):
+                    f["spirit_cpu_ratio"] = round(spirit["cpu_ms"] / f["cpu_ms"], 2)
+                    notes.append(f"by CPU per request {f['spirit_cpu_ratio']:.2f}×")
             if medium and page in medium.get(name, {}):
                 factor = f["p99_ms"] / medium[name][page]["p99_ms"]
                 notes.append(f"p99 {factor:.2f}× medium (target ≤ {LARGE_P99_FACTOR}×: "

@@ -38,6 +38,7 @@
  *                                     concerns the page's post (payload.post_id) or the element's
  *                                     data-live-target
  *       with optional data-live-one / data-live-other="__COUNT__ reactions": the text, by plural form
+ *       (reactions and comments: from the JavaScript catalogue, see PLURALS)
  *   [data-live-banner-text="New posts (__COUNT__)"]  translated banner text (on the container)
  *   [data-live-kinds="announcement"]  on the container: only new posts of these kinds raise the banner
  *
@@ -238,12 +239,21 @@
   }
 
   // "3 reactions", not "3": a node may carry data-live-one / data-live-other ("__COUNT__ reaction(s)"),
-  // chosen by the page language's plural rules (French says "0 réaction", "1 réaction").
+  // chosen by the page language's plural rules (French says "0 réaction", "1 réaction"). The counts
+  // every post card shows take theirs from the JavaScript catalogue instead: twenty cards carried
+  // the same four strings.
+  var PLURALS = {
+    reactions: function (n) { return window.ngettext ? ngettext("%s reaction", "%s reactions", n) : null; },
+    comments: function (n) { return window.ngettext ? ngettext("%s comment", "%s comments", n) : null; },
+  };
   var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
   function countText(node, value) {
     var form = pluralRules && typeof value === "number" ? pluralRules.select(value) : "other";
     var template = form === "one" ? node.dataset.liveOne : node.dataset.liveOther;
-    return template ? template.replace("__COUNT__", String(value)) : String(value);
+    if (template) return template.replace("__COUNT__", String(value));
+    var known = typeof value === "number" && PLURALS[node.dataset.liveCount];
+    var text = known && known(value);
+    return text ? interpolate(text, [value]) : String(value);
   }
   function setCounts(targetKey, counts) {
     if (!counts || typeof counts !== "object") return;
