@@ -127,3 +127,30 @@ def test_pages_are_compressed_and_their_csrf_tokens_masked_anew(logged_client):
         tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
     assert tokens[0] != tokens[1]
     assert "Content-Encoding" not in logged_client.get("/")  # a client that did not ask gets plain HTML
+
+
+@pytest.mark.redis
+async def test_sync_code_publishes_through_one_loop_that_lives_on():
+    """A WSGI worker or a Celery task has no event loop: events go through one loop per process
+    that lives on (async_to_sync built a loop, a Redis connection and a subscription per event)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    from rse.lib import events
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("rse-test-lasting-loop", channel)
+    loops = []
+
+    def from_sync_code(n):  # a thread without an event loop, as in a WSGI worker
+        events._send(layer, "rse-test-lasting-loop", {"type": "rse.event", "event": "x", "payload": {"n": n}})
+        loops.append(events._publisher_loop())
+
+    for n in (1, 2):
+        await asyncio.to_thread(from_sync_code, n)
+    received = [await asyncio.wait_for(layer.receive(channel), 10) for _ in range(2)]
+    assert [m["payload"]["n"] for m in received] == [1, 2]
+    assert loops[0] is loops[1] and loops[0].is_running()
+    await layer.group_discard("rse-test-lasting-loop", channel)
