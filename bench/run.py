@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 SIZES = {
     "small": {"users": 200, "communities": 6, "posts": 1_000, "comments": 4_000, "reactions": 8_000, "items": 40,
-              "duration": 2, "rounds": 1, "samples": 5, "hr_rows": 200, "clients": 20},
+              "duration": 3, "rounds": 1, "samples": 5, "hr_rows": 200, "clients": 20},
     "medium": {"users": 1_000, "communities": 20, "posts": 10_000, "comments": 50_000, "reactions": 120_000,
                "items": 200, "duration": 10, "rounds": 3, "samples": 20, "hr_rows": 1_000, "clients": 200},
     "large": {"users": 10_000, "communities": 300, "posts": 1_000_000, "comments": 2_000_000,
@@ -198,6 +198,13 @@ def _ms(text):
 
 
 def run_wrk(port, requests, duration, expected=200, cpu=None):
+    figures = _run_wrk(port, requests, duration, expected, cpu)
+    if not figures["requests"]:  # every request outlasted the run (a very busy machine): once more, longer
+        figures = _run_wrk(port, requests, duration * 4, expected, cpu)
+    return figures
+
+
+def _run_wrk(port, requests, duration, expected, cpu):
     before = cpu() if cpu else None
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(requests, expected))
@@ -210,6 +217,7 @@ def run_wrk(port, requests, duration, expected=200, cpu=None):
     finally:
         os.unlink(script.name)
     used = cpu_used(before, cpu()) if cpu else None
+    done = int(re.search(r"(\d+) requests in", out).group(1))
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     bad = re.search(r"Unexpected status: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -217,10 +225,10 @@ def run_wrk(port, requests, duration, expected=200, cpu=None):
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "median_ms": _ms(latency["50"]),
         "p99_ms": _ms(latency["99"]),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "requests": done,
         "bad": int(bad.group(1)) if bad else 0,
         "socket_errors": sum(int(g) for g in errors.groups()) if errors else 0,
-        "cpu_ms": round(used / max(1, int(re.search(r"(\d+) requests in", out).group(1))), 2) if cpu else None,
+        "cpu_ms": round(used / done, 2) if cpu and done else None,
     }
 
 
@@ -406,8 +414,11 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
         rng = random.Random(11)  # noqa: S311 - benchmark choices
         readers, paths, writable, posts, words = rse_targets(rng)
         cache.clear()  # the benchmark's Redis DB: cards start cold
+        # The per-person flood limits (a person does not post ten times a second) would turn the write
+        # runs into refusals: off here, the benchmark measures what a write costs.
         env = production_env(extra={"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SERVER_TIMING": "1",
-                                    "CHANNEL_PREFIX": f"rse_bench_{os.getpid()}"})  # fmt: skip
+                                    "CHANNEL_PREFIX": f"rse_bench_{os.getpid()}",
+                                    "RATE_LIMITS": "post=,comment=,reaction="})  # fmt: skip
         servers, running_all = {}, []
         try:
             for topology in args.topology.split(","):
@@ -490,7 +501,7 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
                             runs.setdefault(name, {}).setdefault(page, []).append(figures)
                             log(f"round {round_no + 1} {page:17s} {name:10s} {figures['rps']:8.1f} req/s  "
                                 f"median {figures['median_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
-                                f"CPU {figures['cpu_ms']:6.1f} ms/req"
+                                f"CPU {figures['cpu_ms'] or float('nan'):6.1f} ms/req"
                                 + (f"  UNEXPECTED {figures['bad']}" if figures["bad"] else ""))  # fmt: skip
                             if figures["bad"] or figures["socket_errors"]:
                                 failures.append(f"{name} {page}: {figures['bad']} answers other than {expected}, "
