@@ -38,7 +38,7 @@
  *                                     concerns the page's post (payload.post_id) or the element's
  *                                     data-live-target
  *       with optional data-live-one / data-live-other="__COUNT__ reactions": the text, by plural form
- *       (reactions and comments: from the JavaScript catalogue, see PLURALS)
+ *       (or data-live-plural on reactions and comments: from the JavaScript catalogue, see PLURALS)
  *   [data-live-banner-text="New posts (__COUNT__)"]  translated banner text (on the container)
  *   [data-live-kinds="announcement"]  on the container: only new posts of these kinds raise the banner
  *
@@ -251,7 +251,7 @@
     var form = pluralRules && typeof value === "number" ? pluralRules.select(value) : "other";
     var template = form === "one" ? node.dataset.liveOne : node.dataset.liveOther;
     if (template) return template.replace("__COUNT__", String(value));
-    var known = typeof value === "number" && PLURALS[node.dataset.liveCount];
+    var known = typeof value === "number" && node.hasAttribute("data-live-plural") && PLURALS[node.dataset.liveCount];
     var text = known && known(value);
     return text ? interpolate(text, [value]) : String(value);
   }
