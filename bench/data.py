@@ -19,7 +19,7 @@ from django.utils import timezone
 from communities.models import Comment, Community, Membership, Post, Reaction
 from directory.models import OrgUnit, Profile
 from rse.accounts.models import User
-from rse.lib.markdown import render_markdown
+from rse.lib.markdown import html_to_text, render_markdown
 from rse.lib.text import normalize
 
 WORDS = (
@@ -201,7 +201,7 @@ def _posts(rng, community_ids, members, posts, log):
     now = timezone.now()
     user_ids = [uid for uids in members.values() for uid in uids[:1]]
     bodies = [
-        (text, render_markdown(text))
+        (text, render_markdown(text), html_to_text(render_markdown(text)))
         for text in (" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 60))) for _ in range(200))
     ]
     done = 0
@@ -211,7 +211,7 @@ def _posts(rng, community_ids, members, posts, log):
             cid = rng.choice(community_ids)
             author = rng.choice(members.get(cid) or user_ids)
             at = now - timedelta(seconds=rng.randint(3600, 365 * 86400))
-            text, html = rng.choice(bodies)
+            text, html, plain = rng.choice(bodies)
             chunk.append(
                 Post(
                     community_id=cid,
@@ -219,6 +219,7 @@ def _posts(rng, community_ids, members, posts, log):
                     title=" ".join(rng.choice(WORDS) for _ in range(5)).capitalize(),
                     body_md=text,
                     body_html=html,
+                    body_text=plain,
                     created_at=at,
                     updated_at=at,
                     last_activity_at=at,
@@ -253,7 +254,7 @@ def _comments(rng, bench_posts, members, total, log):
     posts = list(bench_posts.values_list("id", "community_id", "created_at").order_by("id"))
     counts = _spread(rng, total, len(posts))
     bodies = [
-        (text, render_markdown(text))
+        (text, render_markdown(text), html_to_text(render_markdown(text)))
         for text in (" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30))) for _ in range(200))
     ]
     now = timezone.now()
@@ -262,10 +263,10 @@ def _comments(rng, bench_posts, members, total, log):
         authors = members.get(cid) or [1]
         span = max(1, int((now - created).total_seconds()))
         for _ in range(n):
-            text, html = rng.choice(bodies)
+            text, html, plain = rng.choice(bodies)
             at = created + timedelta(seconds=rng.randint(1, span))
             chunk.append(Comment(post_id=pid, author_id=rng.choice(authors), body_md=text, body_html=html,
-                                 created_at=at, updated_at=at))  # fmt: skip
+                                 body_text=plain, created_at=at, updated_at=at))  # fmt: skip
         if len(chunk) >= BATCH * 4:
             _write(Comment, chunk)
             done += len(chunk)

@@ -80,6 +80,9 @@ class Post(TimeStampedModel, SoftDeleteModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     body_md = models.TextField(_("text"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    # The words as every reader gets them (rse.lib.markdown.html_to_text of body_html): what search
+    # indexes and quotes. body_md, as typed, may name restricted items; it is for its author.
+    body_text = models.TextField(blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
     # The animators' selection for the Essentials view ("less is more").
@@ -119,9 +122,10 @@ class Post(TimeStampedModel, SoftDeleteModel):
         ]
 
     def __str__(self):
-        if not self.title and not self.body_md.strip() and self.shared_from_id:
+        if not self.title and not self.body_text and self.shared_from_id:
             return str(_("Shared post"))  # never the original's title: not every reader may see it
-        return self.title or (self.body_md[:60] + ("…" if len(self.body_md) > 60 else ""))
+        # Never the markdown: it may name a restricted item that the rendered text withholds.
+        return self.title or (self.body_text[:60] + ("…" if len(self.body_text) > 60 else ""))
 
 
 class Comment(TimeStampedModel, SoftDeleteModel):
@@ -132,6 +136,7 @@ class Comment(TimeStampedModel, SoftDeleteModel):
     )
     body_md = models.TextField(_("text"))
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)  # as on Post: what search sees
     edited_at = models.DateTimeField(null=True, blank=True)
     reactions_count = models.PositiveIntegerField(default=0, editable=False)
     items = models.ManyToManyField("repository.Item", blank=True, related_name="comments")
@@ -143,7 +148,7 @@ class Comment(TimeStampedModel, SoftDeleteModel):
         indexes = [models.Index(fields=["post", "created_at", "id"], name="comment_post_idx")]
 
     def __str__(self):
-        return self.body_md[:60]
+        return self.body_text[:60]
 
 
 class Reaction(TimeStampedModel):

@@ -29,7 +29,7 @@ from communities.forms import (
     PostForm,
     ShareForm,
 )  # fmt: skip
-from communities.models import Attachment, Comment, Membership, Post, Reaction, Tag
+from communities.models import Attachment, Comment, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.tabs import tabs_for
@@ -135,8 +135,14 @@ def bookmarks(request):
 
 @login_required
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    return _feed(request, selectors.tag_feed(request.user, tag), "communities/tag_detail.html", {"tag": tag})
+    # Every tag has a page, used or not: a 404 for unknown tags told which ones secret communities use.
+    slug, name = selectors.tag_for_reader(request.user, slug)
+    return _feed(
+        request,
+        selectors.tag_feed(request.user, slug),
+        "communities/tag_detail.html",
+        {"tag": {"slug": slug, "name": name}},
+    )
 
 
 @login_required

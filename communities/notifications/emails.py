@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from communities.models import NotificationKind
-from communities.notifications import texts
+from communities.notifications import selectors, texts
 
 UNSUBSCRIBE_SALT = "rse.notifications.unsubscribe"
 DIGEST = "digest"
@@ -65,6 +65,8 @@ def _send(user, subject, template, context, unsubscribe):
 
 
 def send_notification_email(user, notification) -> None:
+    # Rendered now, at send time: a title the person may no longer read is not in it.
+    selectors.with_access(user, [notification])
     with translation.override(language_of(user)):
         sentence = texts.describe(notification)
         _send(
@@ -83,6 +85,7 @@ def send_notification_email(user, notification) -> None:
 
 
 def send_digest_email(user, notifications) -> None:
+    notifications = selectors.with_access(user, notifications)
     with translation.override(language_of(user)):
         entries = [
             {

@@ -1,4 +1,8 @@
-"""How a notification reads and where it leads: shared by the bell page, the API and e-mails."""
+"""How a notification reads and where it leads: shared by the bell page, the API and e-mails.
+
+Decided for the reader when it is shown (pages, API) or sent (immediate and digest e-mails are
+rendered at send time): a post's title and words only while the recipient may read it, a
+community's name only while they may see it (selectors.with_access, one query per list)."""
 
 import html
 
@@ -27,22 +31,36 @@ def post_title(post) -> str:
     return Truncator(str(post)).chars(60) if post is not None else ""  # Post.__str__: title, words, or a share
 
 
+def _access(notification):
+    """(post_readable, community_visible), as with_access() set them, or decided now (one
+    notification alone: the mark-read fragment)."""
+    if not hasattr(notification, "post_readable"):
+        from communities.notifications.selectors import with_access
+
+        with_access(notification.recipient, [notification])
+    return notification.post_readable, notification.community_visible
+
+
 def describe(notification) -> str:
     """One translated sentence, in the active language."""
+    readable, visible = _access(notification)
     actor = notification.actor.display_name if notification.actor else _("Someone")
+    if notification.post_id and not readable:
+        return _("%(actor)s, in a conversation you no longer have access to") % {"actor": actor}
     sentence = _SENTENCES.get(notification.kind, lambda: _("Something happened in %(community)s"))()
-    return sentence % {
-        "actor": actor,
-        "title": post_title(notification.post),
-        "community": notification.community.name if notification.community else "",
-    }
+    community = ""
+    if notification.community is not None:
+        community = notification.community.name if visible else _("a community you no longer have access to")
+    return sentence % {"actor": actor, "title": post_title(notification.post), "community": community}
 
 
 def excerpt(notification) -> str:
     """The words as the pages show them (rendered text, not markdown): a link to a restricted
     item reads "restricted item" in an e-mail too, mentions read as names."""
     source = notification.comment or notification.post
-    if source is None:
+    if source is None or (notification.post_id and not _access(notification)[0]):
+        return ""
+    if notification.comment_id and notification.comment.deleted_at:
         return ""
     text = " ".join(html.unescape(strip_tags(source.body_html or "")).split())
     return Truncator(text).chars(280)
@@ -50,9 +68,11 @@ def excerpt(notification) -> str:
 
 def target_url(notification) -> str:
     """Where the notification leads: the post (at the comment), else the community, else the list."""
+    if notification.post_id and not _access(notification)[0]:
+        return reverse("notifications:list")
     if notification.post_id:
         url = reverse("post_detail", args=[notification.post_id])
         return f"{url}#comment-{notification.comment_id}" if notification.comment_id else url
-    if notification.community is not None:
+    if notification.community is not None and _access(notification)[1]:
         return reverse("community_detail", args=[notification.community.slug])
     return reverse("notifications:list")

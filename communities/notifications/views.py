@@ -28,7 +28,7 @@ def notification_list(request):
         page = selectors.list_notifications(request.user, cursor=request.GET.get("cursor"), unread_only=unread_only)
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
-    entries = [(n, texts.describe(n)) for n in page.items]
+    entries = [(n, texts.describe(n)) for n in selectors.with_access(request.user, page.items)]
     context = {"page": page, "entries": entries, "unread_only": unread_only}
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "communities/notifications/_page.html", context)
@@ -58,6 +58,7 @@ def mark_read(request, notification_id):
     services.do_mark_read(request.user, [notification.pk])
     if request.headers.get("HX-Request"):
         notification.refresh_from_db(fields=["read_at"])
+        selectors.with_access(request.user, [notification])
         return render(
             request,
             "communities/notifications/_item.html",
@@ -90,7 +91,7 @@ def preferences(request):
     return render(
         request,
         "communities/notifications/preferences.html",
-        {"form": form, "mutes": selectors.list_mutes(request.user)},
+        {"form": form, "mutes": selectors.with_access(request.user, selectors.list_mutes(request.user))},
     )
 
 

@@ -62,6 +62,7 @@
   var attempt = 0;
   var connections = 0;
   var reconnectTimer = null;
+  var signedOut = false; // the server ended this session (logout, deactivation, password change): never reconnect
   var listeners = {};
   var extraScopes = [];
   var seenPosts = new Set();
@@ -362,6 +363,11 @@
           node.classList.add("live-deleted");
         });
         break;
+      case "accounts.session_ended":
+        // The server closes the socket next (code 4401): stay closed, do not knock again.
+        signedOut = true;
+        if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; }
+        break;
       case "rse.hello":
         // After a reconnection the bell may be stale: htmx refetches it (hx-trigger on the bell).
         if (connections > 0) document.body.dispatchEvent(new CustomEvent("rse:notifications-changed"));
@@ -440,12 +446,13 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
-      if (event.code === 4401) return; // logged out: do not hammer the server
+      if (event.code === 4401) signedOut = true; // logged out: do not hammer the server
+      if (signedOut) return;
       scheduleReconnect();
     });
   }
   function scheduleReconnect() {
-    if (reconnectTimer) return;
+    if (reconnectTimer || signedOut) return;
     // Exponential backoff with jitter, 1 s → 30 s, so a restarted server is not stampeded.
     var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
     attempt += 1;
@@ -455,14 +462,14 @@
     }, delay);
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && !socket && reconnectTimer) {
+    if (document.visibilityState === "visible" && !socket && reconnectTimer && !signedOut) {
       window.clearTimeout(reconnectTimer);
       reconnectTimer = null;
       connect();
     }
   });
   window.addEventListener("online", function () {
-    if (!socket) { attempt = 0; if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; } connect(); }
+    if (!socket && !signedOut) { attempt = 0; if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; } connect(); }
   });
 
   // A live container that arrives later (htmx swap, boosted navigation) is subscribed and caught up.
