@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
 
-.PHONY: run test test-services lint format migrate demo messages browser-deps check clean bench bench-smoke
+.PHONY: run serve test test-services lint format migrate demo messages browser-deps check clean bench bench-smoke
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) scripts/dev.py
+
+## serve: the production topology on this machine (gunicorn web workers, daphne websocket node,
+## Celery worker and beat) against PostgreSQL and Redis; see docs/deploy.md
+serve: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rse
+serve: export REDIS_URL ?= redis://127.0.0.1:6379/0
+serve: $(VENV)/.installed
+	$(PY) scripts/serve.py
 
 ## test: the whole suite on the embedded default (SQLite, in-memory channel layer)
 test: $(VENV)/.installed-dev
@@ -50,9 +57,9 @@ demo: migrate
 
 ## messages: refresh the French catalogue and compile it (needs GNU gettext)
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles --ignore=static/js/htmx.min.js --ignore=static/js/ext --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles --ignore=static/js/htmx.min.js --ignore=static/js/ext --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 ## browser-deps: Debian's Chromium for the browser tests (as root)
 browser-deps:
@@ -65,12 +72,15 @@ check: $(VENV)/.installed-dev
 clean:
 	rm -rf $(VENV) var staticfiles
 
-## bench: the performance targets at full scale on PostgreSQL + Redis (builds its own database once)
-bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rse_bench
+## bench: RSE served as in production (scripts/serve.py), measured over HTTP with wrk, side by side
+## with Spirit on the same data (bench/run.py, bench/spirit.py). SIZE=small|medium|large, TOPOLOGY=wsgi|asgi|wsgi,asgi
+SIZE ?= medium
+TOPOLOGY ?= wsgi
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rse_bench_$(SIZE)
 bench: export REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: $(VENV)/.installed-dev
-	$(PY) -m bench.run --scale full
+	$(PY) -m bench.run --size $(SIZE) --topology $(TOPOLOGY)
 
-## bench-smoke: every benchmark scenario at a tiny scale (CI: proves they run, measures nothing)
-bench-smoke: $(VENV)/.installed-dev
-	RSE_VAR_DIR=$(CURDIR)/var/bench-smoke DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench-smoke/bench.sqlite3} $(PY) -m bench.run --scale smoke
+## bench-smoke: every scenario at the small size (CI: proves they run, no thresholds)
+bench-smoke:
+	$(MAKE) bench SIZE=small

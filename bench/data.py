@@ -1,8 +1,11 @@
-"""Synthetic organisation for the benchmark: N users, communities, memberships, posts.
+"""Synthetic organisation for the benchmark: users, communities, memberships, posts, comments,
+reactions and business items linked from posts.
 
-Rows go in with bulk_create in large batches (no services, no events): the benchmark
-measures reads, and building 1,000,000 posts through the write path would take an hour.
-Markdown is pre-rendered once and reused, as the write path would store it.
+Rows go in with COPY (PostgreSQL) or bulk_create in large batches (no services, no events):
+the benchmark measures the pages, and building a million posts through the write path would
+take hours. Markdown is pre-rendered once and reused, as the write path would store it;
+counters (comments, reactions, posts, members) match the rows, as the services keep them.
+bench/spirit.py seeds Spirit from the same generator (`plan`), so both hold the same volume.
 """
 
 import random
@@ -13,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from communities.models import Community, Membership, Post
+from communities.models import Comment, Community, Membership, Post, Reaction
 from directory.models import OrgUnit, Profile
 from rse.accounts.models import User
 from rse.lib.markdown import html_to_text, render_markdown
@@ -24,6 +27,7 @@ WORDS = (
     "dashboard python release sprint invoice contract roadmap product launch training onboarding energy"
 ).split()
 BATCH = 5000
+PASSWORD = "bench-pass-1"  # noqa: S105 - synthetic accounts on a benchmark database
 
 
 def _batched(rows, model):
@@ -41,8 +45,17 @@ def _copy(model, objs):
                 copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
-def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8, seed=7, log=print):
-    """Idempotent and resumable: people and communities once, then posts up to `posts`."""
+def _write(model, rows):
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _copy(model, rows)
+        else:
+            _batched(rows, model)
+
+
+def build(users, communities, posts, comments, reactions, items=200, memberships_per_user=8, seed=7, log=print):
+    """Idempotent and resumable: people, communities and items once, then posts up to `posts`,
+    then their comments and reactions (each step is skipped once its rows are there)."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     _restore_indexes()
     if User.objects.filter(email__endswith="@bench.example").count() < users:
@@ -51,10 +64,20 @@ def build(users=10_000, communities=300, posts=1_000_000, memberships_per_user=8
     members = {}
     for cid, uid in Membership.objects.filter(community_id__in=community_ids).values_list("community_id", "user_id"):
         members.setdefault(cid, []).append(uid)
+    item_ids = _items(rng, items, log)
     existing = Post.objects.filter(community_id__in=community_ids).count()
     if existing < posts:
         with _without_indexes(Post):
             _posts(rng, community_ids, members, posts - existing, log)
+        _link_items(rng, item_ids, community_ids)
+    bench_posts = Post.objects.filter(community_id__in=community_ids)
+    if not Comment.objects.filter(post__community_id__in=community_ids).exists() and comments:
+        with _without_indexes(Comment):
+            _comments(rng, bench_posts, members, comments, log)
+    if not Reaction.objects.filter(post__community_id__in=community_ids).exists() and reactions:
+        with _without_indexes(Reaction):
+            _reactions(rng, bench_posts, members, reactions, log)
+    _counters(community_ids)
 
 
 @contextmanager
@@ -99,7 +122,7 @@ def _restore_indexes():
 
 
 def _people_and_communities(rng, users, communities, memberships_per_user, log):
-    password = make_password("bench-pass-1")
+    password = make_password(PASSWORD)
     with transaction.atomic():
         unit, _ = OrgUnit.objects.get_or_create(slug="bench-unit", defaults={"name": "Bench unit"})
         _batched(
@@ -131,7 +154,13 @@ def _people_and_communities(rng, users, communities, memberships_per_user, log):
         ]
         _batched(
             [
-                Community(name=f"Bench community {i}", slug=f"bench-community-{i}", visibility=rng.choice(visibilities))
+                Community(
+                    name=f"Bench community {i}",
+                    slug=f"bench-community-{i}",
+                    # the first ones are open: the benchmark's readers and Spirit's public
+                    # categories compare like with like
+                    visibility=Community.Visibility.OPEN if i < 4 else rng.choice(visibilities),
+                )
                 for i in range(communities)
             ],
             Community,
@@ -144,6 +173,28 @@ def _people_and_communities(rng, users, communities, memberships_per_user, log):
         ]
         _batched(rows, Membership)
         log(f"{communities} communities, {len(rows)} memberships")
+
+
+def _items(rng, count, log):
+    """Business items (customers), with their full-text vectors, for the item page."""
+    from repository.models import Item
+    from repository.services import ensure_item_type, update_search_vector
+
+    existing = list(Item.objects.filter(slug__startswith="bench-customer-").values_list("id", flat=True))
+    if len(existing) >= count:
+        return existing
+    item_type = ensure_item_type("customer", "Customer")
+    html = render_markdown("A customer of the benchmark: orders, deliveries, quality reviews.")
+    rows = []
+    for i in range(len(existing), count):
+        name = f"Customer {i} {rng.choice(WORDS).title()}"
+        rows.append(Item(item_type=item_type, name=name, normalized_name=normalize(name), slug=f"bench-customer-{i}",
+                         description_md="A customer of the benchmark.", description_html=html))  # fmt: skip
+    _batched(rows, Item)
+    ids = list(Item.objects.filter(slug__startswith="bench-customer-").values_list("id", flat=True))
+    update_search_vector(ids)
+    log(f"{len(ids)} items")
+    return ids
 
 
 def _posts(rng, community_ids, members, posts, log):
@@ -159,7 +210,7 @@ def _posts(rng, community_ids, members, posts, log):
         for _ in range(min(BATCH * 4, posts - done)):
             cid = rng.choice(community_ids)
             author = rng.choice(members.get(cid) or user_ids)
-            at = now - timedelta(seconds=rng.randint(0, 365 * 86400))
+            at = now - timedelta(seconds=rng.randint(3600, 365 * 86400))
             text, html, plain = rng.choice(bodies)
             chunk.append(
                 Post(
@@ -170,15 +221,101 @@ def _posts(rng, community_ids, members, posts, log):
                     body_html=html,
                     body_text=plain,
                     created_at=at,
+                    updated_at=at,
                     last_activity_at=at,
-                    comments_count=rng.randint(0, 12),
-                    reactions_count=rng.randint(0, 30),
                 )
             )
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                _copy(Post, chunk)
-            else:
-                _batched(chunk, Post)
+        _write(Post, chunk)
         done += len(chunk)
         log(f"{done} posts")
+
+
+def _link_items(rng, item_ids, community_ids):
+    """One post in twenty is about a business item, so that item pages have conversations."""
+    if not item_ids:
+        return
+    through = Post.items.through
+    post_ids = Post.objects.filter(community_id__in=community_ids).values_list("id", flat=True).iterator(10_000)
+    rows = [through(post_id=pid, item_id=rng.choice(item_ids)) for pid in post_ids if rng.random() < 0.05]
+    _batched(rows, through)
+
+
+def _spread(rng, total, weights_count):
+    """`total` spread over `weights_count` slots, unevenly (a few busy threads, many quiet)."""
+    weights = [rng.random() ** 3 for _ in range(weights_count)]
+    scale = total / (sum(weights) or 1)
+    counts = [int(w * scale) for w in weights]
+    for i in rng.sample(range(weights_count), min(weights_count, total - sum(counts))):
+        counts[i] += 1
+    return counts
+
+
+def _comments(rng, bench_posts, members, total, log):
+    posts = list(bench_posts.values_list("id", "community_id", "created_at").order_by("id"))
+    counts = _spread(rng, total, len(posts))
+    bodies = [
+        (text, render_markdown(text), html_to_text(render_markdown(text)))
+        for text in (" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30))) for _ in range(200))
+    ]
+    now = timezone.now()
+    chunk, done = [], 0
+    for (pid, cid, created), n in zip(posts, counts, strict=True):
+        authors = members.get(cid) or [1]
+        span = max(1, int((now - created).total_seconds()))
+        for _ in range(n):
+            text, html, plain = rng.choice(bodies)
+            at = created + timedelta(seconds=rng.randint(1, span))
+            chunk.append(Comment(post_id=pid, author_id=rng.choice(authors), body_md=text, body_html=html,
+                                 body_text=plain, created_at=at, updated_at=at))  # fmt: skip
+        if len(chunk) >= BATCH * 4:
+            _write(Comment, chunk)
+            done += len(chunk)
+            chunk = []
+            log(f"{done} comments")
+    if chunk:
+        _write(Comment, chunk)
+
+
+def _reactions(rng, bench_posts, members, total, log):
+    posts = list(bench_posts.values_list("id", "community_id").order_by("id"))
+    counts = _spread(rng, total, len(posts))
+    kinds = [k for k, _ in Reaction.Kind.choices]
+    now = timezone.now()
+    chunk, done = [], 0
+    for (pid, cid), n in zip(posts, counts, strict=True):
+        people = members.get(cid) or []
+        n = min(n, len(people))
+        start = rng.randrange(len(people)) if people else 0
+        for k in range(n):  # consecutive members from a random start: one reaction per person and post
+            uid = people[(start + k) % len(people)]
+            chunk.append(Reaction(user_id=uid, post_id=pid, kind=rng.choice(kinds), created_at=now, updated_at=now))
+        if len(chunk) >= BATCH * 4:
+            _write(Reaction, chunk)
+            done += len(chunk)
+            chunk = []
+            log(f"{done} reactions")
+    if chunk:
+        _write(Reaction, chunk)
+
+
+def _counters(community_ids):
+    """The denormalised counters, as the services would have kept them."""
+    with connection.cursor() as cursor:
+        posts, comments, reactions = (m._meta.db_table for m in (Post, Comment, Reaction))
+        communities, memberships = Community._meta.db_table, Membership._meta.db_table
+        ids = ",".join(str(int(i)) for i in community_ids) or "0"
+        cursor.execute(
+            f"UPDATE {posts} p SET comments_count = c.n, last_activity_at = c.last "  # noqa: S608 - our table names
+            f"FROM (SELECT post_id, count(*) n, max(created_at) last FROM {comments} GROUP BY post_id) c "
+            f"WHERE c.post_id = p.id AND p.community_id IN ({ids}) AND p.comments_count <> c.n"
+        )
+        cursor.execute(
+            f"UPDATE {posts} p SET reactions_count = r.n "  # noqa: S608
+            f"FROM (SELECT post_id, count(*) n FROM {reactions} WHERE post_id IS NOT NULL GROUP BY post_id) r "
+            f"WHERE r.post_id = p.id AND p.community_id IN ({ids}) AND p.reactions_count <> r.n"
+        )
+        cursor.execute(
+            f"UPDATE {communities} c SET posts_count = (SELECT count(*) FROM {posts} p WHERE p.community_id = c.id), "  # noqa: S608
+            f"members_count = (SELECT count(*) FROM {memberships} m WHERE m.community_id = c.id "
+            f"AND m.status = 'active') WHERE c.id IN ({ids})"
+        )

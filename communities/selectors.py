@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from communities.models import Comment, Community, Membership, Post
-from communities.permissions import PUBLICLY_READABLE, can_read_community, can_see_community
+from communities.permissions import _UNSET, PUBLICLY_READABLE, can_read_community, can_see_community
 from repository.selectors import visible_items
 
 
@@ -114,8 +114,17 @@ def my_community_ids(user):
     return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
 
 
-def community_feed(user, community, *, kind=None, unanswered=False):
-    qs = visible_posts(user).filter(community=community)
+def _posts_of_community(user, community, membership):
+    """The live posts of one community if `user` may read it, else none: the read rule decided
+    once, by its predicate (the caller usually holds the membership), instead of a subquery of
+    every readable community that was compiled (~2 ms of CPU) and planned twice per page."""
+    if not can_read_community(user, community, membership):
+        return Post.objects.none()
+    return Post.objects.alive().filter(community=community)
+
+
+def community_feed(user, community, *, kind=None, unanswered=False, membership=_UNSET):
+    qs = _posts_of_community(user, community, membership)
     if kind in Post.Kind.values:
         qs = qs.filter(kind=kind)
     if unanswered:
@@ -123,8 +132,8 @@ def community_feed(user, community, *, kind=None, unanswered=False):
     return with_feed_related(qs)
 
 
-def pinned_posts(user, community):
-    return with_feed_related(visible_posts(user).filter(community=community, pinned_at__isnull=False)).order_by(
+def pinned_posts(user, community, *, membership=_UNSET):
+    return with_feed_related(_posts_of_community(user, community, membership).filter(pinned_at__isnull=False)).order_by(
         "-pinned_at", "-id"
     )
 

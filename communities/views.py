@@ -257,10 +257,14 @@ def community_detail(request, slug):
     unanswered_only = request.GET.get("unanswered") == "1"
     pinned = []
     if not request.GET.get("cursor") and not kind and not unanswered_only:
-        pinned = list(selectors.pinned_posts(request.user, community).prefetch_related(None)[:5])
+        pinned = list(
+            selectors.pinned_posts(request.user, community, membership=context["membership"]).prefetch_related(None)[:5]
+        )
     return _feed(
         request,
-        selectors.community_feed(request.user, community, kind=kind, unanswered=unanswered_only),
+        selectors.community_feed(
+            request.user, community, kind=kind, unanswered=unanswered_only, membership=context["membership"]
+        ),
         "communities/community_detail.html",
         {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
         ordering=selectors.feed_ordering(order),

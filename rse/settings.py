@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML is compressed (WhiteNoise serves static files precompressed). BREACH: Django's gzip
+    # pads each response with random bytes and CSRF tokens are masked anew on every response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +109,30 @@ else:
     # then ran in milliseconds.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Production topology (issue 15, docs/deploy.md). A psycopg pool per process, bounded, instead
+# of persistent connections: under ASGI every request runs in a thread of its own, and
+# CONN_MAX_AGE kept one connection per dead thread until PostgreSQL said "too many clients".
+# Connections at most: processes × DB_POOL_MAX_SIZE. Tests open and close their own.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=4)
+if IS_POSTGRES and DB_POOL_MAX_SIZE and not TESTING:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "max_idle": 300,
+        "timeout": 10,
+    }
+# analytics and exports read from a replica when one is configured (rse/lib/db.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db_url("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **DATABASES["replica"].get("OPTIONS", {})}
+DATABASE_ROUTERS = ["rse.lib.db.ReplicaRouter"]
+# Server-Timing header with app and SQL time per response, for `make bench` (off in production).
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(0, "rse.lib.middleware.ServerTimingMiddleware")
+# Websockets on another port of the same host (`make serve`, no proxy); empty: same origin.
+WEBSOCKET_PORT = env.str("WEBSOCKET_PORT", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery, cache ----------------------------------------------

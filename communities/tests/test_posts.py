@@ -329,7 +329,7 @@ def test_htmx_reaction_returns_the_card(logged_client, community, user):
     post = services.do_create_post(user, community, title="T", body_md="b")
     response = logged_client.post(reverse("post_react", args=[post.pk]), {"kind": "insightful"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert 'aria-pressed="true" title="Insightful"' in response.content.decode()
+    assert 'value="insightful" class="reaction" aria-pressed="true"' in response.content.decode()
 
 
 # --- API ------------------------------------------------------------------------------------

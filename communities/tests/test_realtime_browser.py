@@ -31,7 +31,8 @@ INJECT = """([community, since]) => {
   section.dataset.live = "";
   section.dataset.liveCommunity = String(community);
   section.dataset.liveSince = since;
-  section.innerHTML = '<div data-live-target="post-99">Reactions: <span data-live-count="reactions">0</span></div>' +
+  section.innerHTML = '<div data-live-target="post-99">Reactions: <span data-live-count="reactions">0</span>' +
+    '<span data-live-count="comments" data-live-plural>0 comments</span></div>' +
     '<ul data-live-feed></ul>';
   document.querySelector("main").appendChild(section);
   window.RSERealtime.watch(section);
@@ -89,6 +90,11 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         )
         expect(page.locator("[data-live-count='reactions']")).to_have_text("5", timeout=20000)
         expect(banner).to_have_text("New posts (2)", timeout=20000)
+        # A card's counter (data-live-plural) says it in words, from the JavaScript catalogue.
+        for n, text in ((1, "1 comment"), (3, "3 comments")):
+            counts = {"post_id": 99, "community_id": community.pk, "comment_id": None, "counts": {"comments": n}}
+            _publish(prefix, group, "communities.reacted", counts)
+            expect(page.locator("[data-live-count='comments']")).to_have_text(text, timeout=20000)
 
         _publish(prefix, f"user.{user.pk}", "notifications.new", {"unread": 7})
         bell = page.locator("#notification-bell")

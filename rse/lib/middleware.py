@@ -1,4 +1,7 @@
-"""Request-wide safety nets."""
+"""Request-wide safety nets, and the benchmark's timing header."""
+
+import time
+from contextlib import ExitStack
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -21,3 +24,37 @@ class OutOfRangeIdMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Not found.")}, status=404)
         return page_not_found(request, exception)
+
+
+class ServerTimingMiddleware:
+    """`Server-Timing: app;dur=…, db;dur=…;desc="N queries", dbmax;dur=…` on every response, for
+    `make bench` (settings.SERVER_TIMING; off in production, where it would tell anyone how long
+    our queries take). app is the time under this middleware, db the time inside SQL, dbmax the
+    slowest (main) query of the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connections
+
+        durations = []
+
+        def timed(execute, sql, params, many, context):
+            start = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                durations.append(time.perf_counter() - start)
+
+        start = time.perf_counter()
+        with ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(timed))
+            response = self.get_response(request)
+        app = (time.perf_counter() - start) * 1000
+        db, slowest = sum(durations) * 1000, max(durations, default=0) * 1000
+        response["Server-Timing"] = (
+            f'app;dur={app:.2f}, db;dur={db:.2f};desc="{len(durations)} queries", dbmax;dur={slowest:.2f}'
+        )
+        return response

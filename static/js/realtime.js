@@ -38,6 +38,7 @@
  *                                     concerns the page's post (payload.post_id) or the element's
  *                                     data-live-target
  *       with optional data-live-one / data-live-other="__COUNT__ reactions": the text, by plural form
+ *       (or data-live-plural on reactions and comments: from the JavaScript catalogue, see PLURALS)
  *   [data-live-banner-text="New posts (__COUNT__)"]  translated banner text (on the container)
  *   [data-live-kinds="announcement"]  on the container: only new posts of these kinds raise the banner
  *
@@ -239,12 +240,21 @@
   }
 
   // "3 reactions", not "3": a node may carry data-live-one / data-live-other ("__COUNT__ reaction(s)"),
-  // chosen by the page language's plural rules (French says "0 réaction", "1 réaction").
+  // chosen by the page language's plural rules (French says "0 réaction", "1 réaction"). The counts
+  // every post card shows take theirs from the JavaScript catalogue instead: twenty cards carried
+  // the same four strings.
+  var PLURALS = {
+    reactions: function (n) { return window.ngettext ? ngettext("%s reaction", "%s reactions", n) : null; },
+    comments: function (n) { return window.ngettext ? ngettext("%s comment", "%s comments", n) : null; },
+  };
   var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
   function countText(node, value) {
     var form = pluralRules && typeof value === "number" ? pluralRules.select(value) : "other";
     var template = form === "one" ? node.dataset.liveOne : node.dataset.liveOther;
-    return template ? template.replace("__COUNT__", String(value)) : String(value);
+    if (template) return template.replace("__COUNT__", String(value));
+    var known = typeof value === "number" && node.hasAttribute("data-live-plural") && PLURALS[node.dataset.liveCount];
+    var text = known && known(value);
+    return text ? interpolate(text, [value]) : String(value);
   }
   function setCounts(targetKey, counts) {
     if (!counts || typeof counts !== "object") return;
@@ -421,7 +431,11 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     try {
-      socket = new WebSocket(scheme + "//" + window.location.host + "/ws/");
+      // Production routes /ws/ to the websocket nodes through the proxy; `make serve`, without a
+      // proxy, runs them on a port of their own (settings.WEBSOCKET_PORT).
+      var port = document.body.dataset.wsPort;
+      var host = port ? window.location.hostname + ":" + port : window.location.host;
+      socket = new WebSocket(scheme + "//" + host + "/ws/");
     } catch (e) {
       scheduleReconnect();
       return;
