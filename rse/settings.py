@@ -132,13 +132,19 @@ else:
         if TESTING
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     }
+    # kombu's filesystem transport made safe for two processes (rse/lib/broker.py): atomic writes,
+    # a malformed file is moved to bad/ and logged instead of killing the worker. Its control
+    # folder (remote control, `celery inspect`) lives here too, not in the current directory.
     _broker_dir = VAR_DIR / "celery-broker"
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    for _folder in ("processed", "claimed", "bad", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "safefs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "bad_folder": str(_broker_dir / "bad"),
+        "control_folder": str(_broker_dir / "control"),
     }
     CELERY_RESULT_BACKEND = None
 
