@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Our apps, lowest layer first: nothing imports an app listed after it.
     "rse.accounts",
     "rse.trail",
+    "rse.outbox",
     "repository",
     "directory",
     "communities",
@@ -155,6 +156,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Seconds between two runs of the beat's maintenance (outbox drain, stalled jobs).
+RSE_MAINTENANCE_EVERY = env.float("RSE_MAINTENANCE_EVERY", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "notification-digests": {
         "task": "communities.notifications.send_digests",
@@ -164,9 +167,24 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "directory.tasks.purge_old_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Tasks whose send failed (broker down at commit) or that never completed (rse/lib/outbox.py).
+    "drain-outbox": {"task": "rse.outbox.drain", "schedule": RSE_MAINTENANCE_EVERY},
+    # Long jobs that stopped making progress (rse/lib/jobs.py).
+    "requeue-stalled-jobs": {"task": "rse.jobs.requeue_stalled", "schedule": RSE_MAINTENANCE_EVERY},
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
-CELERY_IMPORTS = ["communities.notifications.tasks"]
+CELERY_IMPORTS = ["communities.notifications.tasks", "rse.lib.outbox", "rse.lib.jobs"]
+# The outbox sends again a task that has not succeeded this many seconds after its last send (a
+# message lost with a killed worker), at most this many times.
+RSE_OUTBOX_REDELIVER_AFTER = env.int("RSE_OUTBOX_REDELIVER_AFTER", default=900)
+RSE_OUTBOX_MAX_SENDS = env.int("RSE_OUTBOX_MAX_SENDS", default=10)
+# A long job (import, digest, export…) without progress for this many seconds is stalled: shown
+# with Retry and Cancel, and re-queued by beat, at most RSE_JOBS_MAX_ATTEMPTS runs in all.
+RSE_JOBS_STALLED_AFTER = env.int("RSE_JOBS_STALLED_AFTER", default=600)
+RSE_JOBS_MAX_ATTEMPTS = env.int("RSE_JOBS_MAX_ATTEMPTS", default=3)
+# /healthz/ answers 503 when one of these is down (database, cache, broker, channel_layer); the
+# others are reported, and make it say "degraded" (rse/lib/health.py says why only the database).
+RSE_HEALTHZ_REQUIRED = env.list("HEALTHZ_REQUIRED", default=["database"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
