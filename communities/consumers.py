@@ -32,6 +32,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from communities import events
+from rse.lib import layerwatch
 from rse.lib.events import community_group, home_group, item_group, post_group, user_group
 
 MAX_SUBSCRIPTIONS = 200
@@ -96,9 +97,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.recheck_after = RECHECK_SECONDS * (1 + random.random())  # noqa: S311 - jitter, not security
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
+        layerwatch.watch(self)  # after a Redis outage, told to reconnect and catch up
         await self.send_json({"event": "rse.hello", "payload": {"user": user.pk}})
 
     async def disconnect(self, code):
+        layerwatch.unwatch(self)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rse.lib.middleware.OutOfRangeIdMiddleware",
+    "rse.lib.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "rse.urls"
@@ -106,11 +107,16 @@ else:
     # Short OLTP queries: PostgreSQL's JIT spent ~2 s compiling plans for feed pages that
     # then ran in milliseconds.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that does not answer fails the request in seconds (a 503, rse/lib/middleware.py).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery, cache ----------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis down must cost a request at most a second, once (rse/lib/breaker.py), never a 500: connection
+# timeouts of 1 s for the cache, the broker and the channel layer (issue 14).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -118,12 +124,23 @@ if REDIS_URL:
             # of one queued message per socket (the core layer). Delivery is at-most-once either
             # way (clients catch up by cursor); 1,000 sockets over 2 processes need this.
             "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="rse")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **REDIS_TIMEOUTS}],
+                "prefix": env.str("CHANNEL_PREFIX", default="rse"),
+            },
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage is a cache miss, not a 500: sessions come from the database (rse/lib/cache.py).
+    CACHES = {
+        "default": {"BACKEND": "rse.lib.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_TIMEOUTS}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # socket_timeout stays above the worker's BRPOP wait (1 s), or an idle worker would time out.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+    CELERY_REDIS_SOCKET_TIMEOUT = 5
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Without Redis the web server and the Celery worker are separate processes: a file cache is

@@ -35,5 +35,7 @@ urlpatterns = [
     path("", include("communities.urls")),
 ]
 
+handler500 = "rse.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,24 +1,39 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import InterfaceError, OperationalError
 from django.db.models import JSONField
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rse.accounts.roles import is_administrator
-from rse.lib import jobs
+from rse.lib import health, jobs
+from rse.lib.middleware import database_unavailable
 from rse.trail.services import record
 
 
+def server_error(request):
+    """handler500: an error outside a view (a middleware) that is the database going away is a 503."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return defaults.server_error(request)
+
+
+@never_cache
 def healthz(request):
-    """Liveness for load balancers: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Each dependency's state; 503 when one of settings.RSE_HEALTHZ_REQUIRED is down (rse/lib/health.py)."""
+    checks = health.check_all()
+    down = [name for name, check in checks.items() if not check["ok"]]
+    required_down = [name for name in down if checks[name]["required"]]
+    status = "down" if required_down else ("degraded" if down else "ok")
+    return JsonResponse({"status": status, "checks": checks}, status=503 if required_down else 200)
 
 
 # --- Long jobs (rse/lib/jobs.py): one page for kinds without their own, retry and cancel -----
