@@ -22,8 +22,12 @@ def readers():
     people = UserFactory.create_batch(3)
     post = PostFactory()
     for person in people:
-        NotificationPreference.objects.create(user=person, kind=NotificationKind.REPLY, channel=NotificationChannel.DIGEST)
-    tasks.fan_out_notifications_task.delay(NotificationKind.REPLY, [p.pk for p in people], actor_id=post.author_id, post_id=post.pk)
+        NotificationPreference.objects.create(
+            user=person, kind=NotificationKind.REPLY, channel=NotificationChannel.DIGEST
+        )
+    tasks.fan_out_notifications_task.delay(
+        NotificationKind.REPLY, [p.pk for p in people], actor_id=post.author_id, post_id=post.pk
+    )
     return people
 
 

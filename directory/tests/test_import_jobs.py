@@ -65,7 +65,10 @@ def test_a_dead_run_is_shown_stalled_with_retry_and_cancel_and_retry_finishes_it
     page = client.get(reverse("directory:import", args=[lost_import.pk])).content.decode()
     assert "This job has stalled." not in page  # it is running, for all we know
     silent_for(lost_import, 11)
-    for url in (reverse("directory:import", args=[lost_import.pk]), reverse("directory:import_progress", args=[lost_import.pk])):
+    for url in (
+        reverse("directory:import", args=[lost_import.pk]),
+        reverse("directory:import_progress", args=[lost_import.pk]),
+    ):
         page = client.get(url).content.decode()
         assert "This job has stalled." in page
         assert reverse("job_retry", args=["directory.import", lost_import.pk]) in page
@@ -89,7 +92,10 @@ def test_a_stalled_import_can_be_cancelled_and_nothing_is_applied(client, hr_use
     assert lost_import.status == ImportJob.Status.CANCELLED and lost_import.rows == []
     run_import(lost_import.pk)  # a message delivered late
     assert employees() == 0
-    assert "Cancelled: nothing was changed." in client.get(reverse("directory:import", args=[lost_import.pk])).content.decode()
+    assert (
+        "Cancelled: nothing was changed."
+        in client.get(reverse("directory:import", args=[lost_import.pk])).content.decode()
+    )
 
 
 def test_retry_is_refused_while_the_job_makes_progress_and_for_others(client, hr_user, lost_import, other_user):

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from repository import imports
 from repository.models import ImportJob, Item
+from repository.tests.test_imports import acme, run  # noqa: F401 - fixtures
 from rse.lib import jobs, outbox
 from rse.lib.testing.faults import BrokerOutage
 from rse.outbox.models import OutboxMessage
-from repository.tests.test_imports import acme, run  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

@@ -156,7 +156,12 @@ class CeleryWorker:
         with self.log_path.open("a") as log:
             log.write(f"\n===== start {self.runs}: {' '.join(argv[3:])}\n")
         self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            argv, cwd=self.dir, env=env, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=self.dir,
+            env=env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_until(lambda: self._ready(), "the Celery worker to be ready", timeout=90)
         return self
@@ -414,7 +419,9 @@ class PrivatePostgres:
 
     def __init__(self):
         if not (PG_BIN / "initdb").exists():
-            pytest.skip(f"needs PostgreSQL's server programs in {PG_BIN} (apt-get install postgresql-15, or RSE_PG_BIN)")
+            pytest.skip(
+                f"needs PostgreSQL's server programs in {PG_BIN} (apt-get install postgresql-15, or RSE_PG_BIN)"
+            )
         self.as_user = None
         if os.geteuid() == 0:  # initdb refuses root: run the server as postgres
             try:
@@ -443,7 +450,9 @@ class PrivatePostgres:
     def start(self):
         if not self.data.exists():
             self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "server.log", "-o", self._options(), "-w", "start")
+        self._run(
+            PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "server.log", "-o", self._options(), "-w", "start"
+        )
         return self
 
     def stop(self, mode="fast"):

@@ -143,10 +143,14 @@ def test_redis_restarted_while_a_browser_is_connected(tmp_path):
                 page = context.new_page()
                 page.goto(f"{server.url}/c/{community.slug}/")
                 page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=20000)
-                page.evaluate("window.__hellos = 0; window.RSERealtime.on('rse.hello', () => { window.__hellos += 1; })")
+                page.evaluate(
+                    "window.__hellos = 0; window.RSERealtime.on('rse.hello', () => { window.__hellos += 1; })"
+                )
 
                 redis.stop()
-                status, _body = server.request(posts, session_key=key, data={"title": "While Redis was down", "body_md": "x"})
+                status, _body = server.request(
+                    posts, session_key=key, data={"title": "While Redis was down", "body_md": "x"}
+                )
                 assert status == 201, _body[:2000]
                 for path in ("/", f"/c/{community.slug}/", "/notifications/"):
                     status, body = server.request(path, session_key=key)

@@ -45,7 +45,9 @@ def test_a_cancelled_run_cannot_finish():
     assert not jobs.cancel(DigestRun.objects.get(pk=run.pk))  # over already
 
 
-def test_a_heartbeat_inside_the_runs_transaction_is_seen_through_the_cache(settings, django_capture_on_commit_callbacks):
+def test_a_heartbeat_inside_the_runs_transaction_is_seen_through_the_cache(
+    settings, django_capture_on_commit_callbacks
+):
     settings.RSE_JOBS_STALLED_AFTER = 600
     run = jobs.claim(DigestRun, new_run().pk, Q.QUEUED, Q.RUNNING)
     DigestRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=20))
@@ -82,7 +84,9 @@ def test_every_kind_of_job_is_registered_with_a_task_per_step():
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_the_list_of_jobs_is_for_administrators_with_a_fixed_number_of_queries(client, count, django_assert_num_queries):
+def test_the_list_of_jobs_is_for_administrators_with_a_fixed_number_of_queries(
+    client, count, django_assert_num_queries
+):
     for n in range(count):
         run = new_run(day=date(2026, 3, 1) + timedelta(days=n), status=Q.RUNNING)
         if n % 2:
