@@ -26,8 +26,9 @@ def _database():
 
 
 def _cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["default"]
     client = getattr(cache, "_cache", None)
     if client is None or not hasattr(client, "get_client"):  # local memory or files: in-process
         cache.get("healthz")
