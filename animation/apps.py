@@ -14,7 +14,14 @@ class AnimationConfig(AppConfig):
     verbose_name = _("Animation")
 
     def ready(self):
+        from animation import events  # noqa: F401 - registers the event types
         from animation.permissions import can_animate
         from communities.tabs import CommunityTab, register_tab
 
         register_tab(CommunityTab("animate", _("Animate"), "animation:index", can_animate, order=10))
+        from animation.seeding.hooks import register_seeding_hooks
+
+        register_seeding_hooks()
+        from animation.feeding.hooks import register_feeding_hooks
+
+        register_feeding_hooks()

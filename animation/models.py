@@ -1,2 +1,4 @@
-# Templates, scheduled posts, prompts, nudges, pulses, flags, moderation, keyword rules,
-# archiving and merging land here (see DESIGN.md and the animation issue).
+# The animators' models live in their tools' sub-packages (seeding/, feeding/, weeding/, health/);
+# importing them here lets Django find them.
+from animation.feeding.models import *  # noqa: F403
+from animation.seeding.models import *  # noqa: F403

@@ -17,4 +17,17 @@ def access_animated_community(user, slug):
     return community
 
 
-__all__ = ["access_animated_community", "can_see_community"]
+__all__ = ["access_animated_community", "can_see_community", "overview"]
+
+
+def overview(community) -> dict:
+    """What the Animate overview shows of the seeding and feeding tools (a few counts)."""
+    from animation.feeding.models import Prompt, Pulse
+    from animation.seeding.models import Champion, ScheduledPost
+
+    return {
+        "scheduled_count": ScheduledPost.objects.filter(community=community, status="scheduled").count(),
+        "prompts_count": Prompt.objects.filter(community=community, status=Prompt.Status.QUEUED).count(),
+        "pulses_open": Pulse.objects.filter(community=community, status=Pulse.Status.OPEN).count(),
+        "champions_count": Champion.objects.filter(community=community).count(),
+    }

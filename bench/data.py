@@ -16,7 +16,7 @@ from django.utils import timezone
 from communities.models import Community, Membership, Post
 from directory.models import OrgUnit, Profile
 from rse.accounts.models import User
-from rse.lib.markdown import render_markdown
+from rse.lib.markdown import html_to_text, render_markdown
 from rse.lib.text import normalize
 
 WORDS = (
@@ -150,7 +150,7 @@ def _posts(rng, community_ids, members, posts, log):
     now = timezone.now()
     user_ids = [uid for uids in members.values() for uid in uids[:1]]
     bodies = [
-        (text, render_markdown(text))
+        (text, render_markdown(text), html_to_text(render_markdown(text)))
         for text in (" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 60))) for _ in range(200))
     ]
     done = 0
@@ -160,7 +160,7 @@ def _posts(rng, community_ids, members, posts, log):
             cid = rng.choice(community_ids)
             author = rng.choice(members.get(cid) or user_ids)
             at = now - timedelta(seconds=rng.randint(0, 365 * 86400))
-            text, html = rng.choice(bodies)
+            text, html, plain = rng.choice(bodies)
             chunk.append(
                 Post(
                     community_id=cid,
@@ -168,6 +168,7 @@ def _posts(rng, community_ids, members, posts, log):
                     title=" ".join(rng.choice(WORDS) for _ in range(5)).capitalize(),
                     body_md=text,
                     body_html=html,
+                    body_text=plain,
                     created_at=at,
                     last_activity_at=at,
                     comments_count=rng.randint(0, 12),

@@ -69,13 +69,19 @@ def _attachment(a):
             "url": reverse("attachment_download", args=[a.pk])}  # fmt: skip
 
 
+def _source_for_editor(user, content) -> str | None:
+    """The markdown as typed, for its author only (the one who may edit it): it may name
+    restricted items that body_html, served to every reader, withholds. None for the others."""
+    return content.body_md if perms.can_edit_content(user, content) else None
+
+
 class PostSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     community = serializers.SerializerMethodField()
     author = AuthorSerializer()
     kind = serializers.CharField()
     title = serializers.CharField()
-    body_md = serializers.CharField()
+    body_md = serializers.SerializerMethodField()
     body_html = serializers.CharField()
     created_at = serializers.DateTimeField()
     edited_at = serializers.DateTimeField()
@@ -95,6 +101,9 @@ class PostSerializer(serializers.Serializer):
 
     def get_community(self, obj) -> dict:
         return {"id": obj.community_id, "slug": obj.community.slug, "name": obj.community.name}
+
+    def get_body_md(self, obj) -> str | None:
+        return _source_for_editor(self.context["request"].user, obj)
 
     def get_pinned(self, obj) -> bool:
         return obj.pinned_at is not None
@@ -171,8 +180,8 @@ class CommentSerializer(serializers.Serializer):
     def get_deleted(self, obj) -> bool:
         return obj.deleted_at is not None
 
-    def get_body_md(self, obj) -> str:
-        return "" if obj.deleted_at else obj.body_md
+    def get_body_md(self, obj) -> str | None:
+        return _source_for_editor(self.context["request"].user, obj)
 
     def get_body_html(self, obj) -> str:
         return "" if obj.deleted_at else obj.body_html
@@ -187,6 +196,7 @@ class CommunityInput(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Community.Visibility.choices, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     cover = serializers.ImageField(required=False)
+    template = serializers.IntegerField(required=False, help_text="id of a community template (creation only)")
 
 
 class PostInput(serializers.Serializer):
@@ -300,6 +310,7 @@ def communities(request):
         community = services.do_create_community(
             request.user, name=_text(d, "name"), description_md=_text(d, "description_md"),
             visibility=_text(d, "visibility", "open"), tags=_list(d.get("tags")), cover=request.FILES.get("cover"),
+            template=_text(d, "template") or None,
         )  # fmt: skip
         return Response(_community_data(request, community), status=status.HTTP_201_CREATED)
     scope = request.query_params.get("scope", "all")
@@ -595,7 +606,7 @@ def _comment_data(request, comments):
     mine = dict(Reaction.objects.filter(user=request.user, comment__in=comments).values_list("comment_id", "kind"))
     for comment in comments:
         comment.my_reaction = mine.get(comment.pk)
-    return CommentSerializer(comments, many=True).data
+    return CommentSerializer(comments, many=True, context={"request": request}).data
 
 
 @extend_schema(methods=["GET"], responses=_paged(CommentSerializer, "CommentPage"))

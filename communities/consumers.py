@@ -21,6 +21,13 @@ as a safety net for a service that forgot to publish one, lazily when an event o
 secret community arrives more than RECHECK_SECONDS (plus jitter) after the last check; open and
 restricted communities are readable by every employee, so only a community event matters there. A socket that lost access leaves the
 group before the event is forwarded, so it stops receiving at once.
+
+A socket is authenticated once, at the handshake, so it re-checks its session (rse.accounts.sessions:
+same user, still active, password unchanged) when told one of its user's sessions ended
+("accounts.session_ended": logout, deactivation, password change, anonymisation), before every
+subscription, and, as a safety net for a lost event, on the first event after RECHECK_SECONDS
+(plus jitter). A socket whose session is no longer good says so ("accounts.session_ended"),
+drops whatever else arrives and closes with code 4401, after which the browser does not reconnect.
 """
 
 import random
@@ -32,6 +39,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from communities import events
+from rse.accounts.events import SESSION_ENDED
+from rse.accounts.sessions import session_fingerprint, signed_in_user
 from rse.lib import layerwatch
 from rse.lib.events import community_group, home_group, item_group, post_group, user_group
 
@@ -40,6 +49,7 @@ RECHECK_SECONDS = 60
 SCOPES = {"community": community_group, "post": post_group, "item": item_group, "home": lambda _user_id: home_group()}
 MEMBERSHIP_EVENTS = {events.MEMBER_REMOVED, events.LEFT, events.INVITATION_DECLINED, events.REQUEST_REJECTED}
 COMMUNITY_CHANGE_EVENTS = {events.COMMUNITY_UPDATED}
+SIGNED_OUT = 4401  # the close code static/js/realtime.js never reconnects after
 
 
 def resolve_scope(user, scope, pk):
@@ -89,6 +99,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.session_checked_at = time.monotonic()
+        self.ended = False
         self.groups_joined = {user_group(user.pk)}
         # group -> {"scope", "id", "community_id", "members_only"}
         self.subscriptions = {}
@@ -101,13 +115,37 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"event": "rse.hello", "payload": {"user": user.pk}})
 
     async def disconnect(self, code):
+        self.ended = True
         layerwatch.unwatch(self)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def still_signed_in(self, reason="signed_out") -> bool:
+        """Re-read the session and the account; when they no longer hold, say so and close."""
+        if self.ended:
+            return False
+        user = await database_sync_to_async(signed_in_user)(self.session_key, self.user.pk)
+        self.session_checked_at = time.monotonic()
+        if user is None:
+            await self.end_session(reason)
+            return False
+        self.user = user  # fresh roles and flags for the access checks that follow
+        return True
+
+    async def end_session(self, reason):
+        if self.ended:
+            return
+        self.ended = True
+        await self.send_json({"event": SESSION_ENDED, "payload": {"reason": reason}})
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.close(code=SIGNED_OUT)
+
     # --- client messages ------------------------------------------------------------------
 
     async def receive_json(self, content, **kwargs):
+        if self.ended:
+            return
         if not isinstance(content, dict):
             await self._error("messages are JSON objects")
             return
@@ -144,6 +182,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
             await self._refuse(scope, pk, "too_many")
             return
+        if self.ended:
+            return
+        user = await database_sync_to_async(signed_in_user)(self.session_key, self.user.pk)
+        if user is None:
+            await self._refuse(scope, pk, "signed_out")
+            await self.end_session("signed_out")
+            return
+        self.user, self.session_checked_at = user, time.monotonic()
         allowed, community_id, members_only = await database_sync_to_async(resolve_scope)(self.user, scope, pk)
         if not allowed:
             await self._refuse(scope, pk, "forbidden")
@@ -193,7 +239,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         return bool(tied), any(s["members_only"] for s in tied)
 
     async def rse_event(self, message):
+        if self.ended:
+            return
         event, payload = message["event"], message.get("payload") or {}
+        if event == SESSION_ENDED:
+            if payload.get("session") and payload["session"] == session_fingerprint(self.session_key):
+                await self.end_session(payload.get("reason") or "signed_out")
+            else:
+                await self.still_signed_in(payload.get("reason") or "signed_out")  # another session ended: ours?
+            return
+        if time.monotonic() - self.session_checked_at > self.recheck_after and not await self.still_signed_in():
+            return
         community_id = payload.get("community_id") if isinstance(payload, dict) else None
         tied, members_only = self._tied_to(community_id) if community_id is not None else (False, False)
         if payload.get("members_only") and community_id is not None and not tied:

@@ -26,7 +26,9 @@ def accepted_answers_source(term: str, skill_ids: list[int]) -> dict[int, tuple[
         community__visibility__in=PUBLICLY_READABLE,
         community__deleted_at__isnull=True,
     )
-    matching = questions.filter(Q(title__icontains=term) | Q(body_md__icontains=term) | Q(hashtags__name__iexact=term))
+    matching = questions.filter(
+        Q(title__icontains=term) | Q(body_text__icontains=term) | Q(hashtags__name__iexact=term)
+    )
     rows = (
         matching.values("accepted_comment__author_id")
         .annotate(n=Count("id", distinct=True))

@@ -38,6 +38,18 @@ class CommunityForm(forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. lean, quality, Lyon."))
     cover = forms.ImageField(label=_("Cover image"), required=False)
 
+    def __init__(self, *args, templates=(), **kwargs):
+        """`templates`: [(id, label, description)] from communities.hooks, offered on creation."""
+        super().__init__(*args, **kwargs)
+        if templates:
+            self.fields["template"] = forms.ChoiceField(
+                label=_("Start from a template"),
+                required=False,
+                choices=[("", _("No template: an empty community")), *((str(t[0]), t[1]) for t in templates)],
+                help_text=" · ".join(f"{t[1]}: {t[2]}" for t in templates if t[2]),
+            )
+            self.order_fields(["template"])
+
 
 class PostForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Post.Kind.choices, initial=Post.Kind.DISCUSSION)

@@ -81,6 +81,9 @@ class Post(TimeStampedModel, SoftDeleteModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     body_md = models.TextField(_("text"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
+    # The words as every reader gets them (rse.lib.markdown.html_to_text of body_html): what search
+    # indexes and quotes. body_md, as typed, may name restricted items; it is for its author.
+    body_text = models.TextField(blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     pinned_at = models.DateTimeField(null=True, blank=True)
     # The animators' selection for the Essentials view ("less is more").
@@ -120,9 +123,10 @@ class Post(TimeStampedModel, SoftDeleteModel):
         ]
 
     def __str__(self):
-        if not self.title and not self.body_md.strip() and self.shared_from_id:
+        if not self.title and not self.body_text and self.shared_from_id:
             return str(_("Shared post"))  # never the original's title: not every reader may see it
-        return self.title or (self.body_md[:60] + ("…" if len(self.body_md) > 60 else ""))
+        # Never the markdown: it may name a restricted item that the rendered text withholds.
+        return self.title or (self.body_text[:60] + ("…" if len(self.body_text) > 60 else ""))
 
 
 class Comment(TimeStampedModel, SoftDeleteModel):
@@ -133,6 +137,7 @@ class Comment(TimeStampedModel, SoftDeleteModel):
     )
     body_md = models.TextField(_("text"))
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)  # as on Post: what search sees
     edited_at = models.DateTimeField(null=True, blank=True)
     reactions_count = models.PositiveIntegerField(default=0, editable=False)
     items = models.ManyToManyField("repository.Item", blank=True, related_name="comments")
@@ -144,7 +149,7 @@ class Comment(TimeStampedModel, SoftDeleteModel):
         indexes = [models.Index(fields=["post", "created_at", "id"], name="comment_post_idx")]
 
     def __str__(self):
-        return self.body_md[:60]
+        return self.body_text[:60]
 
 
 class Reaction(TimeStampedModel):
@@ -388,6 +393,13 @@ class NotificationKind(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcements")
     FOLLOWED_ITEM_POST = "followed_item_post", _("New conversations on items I follow")
     FOLLOWED_PERSON_POST = "followed_person_post", _("New posts by people I follow")
+    # Sent by the animators' tools (animation/): each can be switched off like the others.
+    NUDGE = "nudge", _("Questions waiting for an answer I could give")
+    WELCOME = "welcome", _("Welcome messages of the communities I join")
+    ANIMATOR_MESSAGE = "animator_message", _("Messages from the animators of my communities")
+    PULSE = "pulse", _("Short surveys of my communities")
+    LAUNCH = "launch", _("Launch posts to read early, as a champion")
+    ANIMATION_ALERT = "animation_alert", _("Reminders about the communities I animate")
 
 
 class NotificationChannel(models.TextChoices):

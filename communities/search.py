@@ -6,6 +6,11 @@ PostgreSQL: full-text on the expressions indexed by migration 0004 (GIN), ranked
 ts_rank. SQLite: every word must appear (LIKE), ranked by where and how often it appears.
 Snippets are built in Python from the plain text and escaped before <mark> is added, so a
 search can never inject HTML.
+
+Posts and comments are searched, ranked and quoted from `body_text`, the words as every reader
+gets them, never from `body_md` as typed: a `[[restricted-item]]` link reads "restricted item"
+there as on the page, so search neither shows a restricted item's name nor answers whether a
+post mentions it.
 """
 
 import re
@@ -32,10 +37,10 @@ def _document(*fields):
     return SearchVector(*fields, config=SEARCH_CONFIG)
 
 
-# The GIN indexes of migration 0007 are built from these same expressions (they must match).
+# The GIN indexes of migration 0008 are built from these same expressions (they must match).
 DOCUMENTS = {
-    "post": lambda: _document("title", "body_md"),
-    "comment": lambda: _document("body_md"),
+    "post": lambda: _document("title", "body_text"),
+    "comment": lambda: _document("body_text"),
     "community": lambda: _document("name", "description_md"),
 }
 _WORD = re.compile(r"\w[\w'-]*", re.UNICODE)
@@ -149,11 +154,11 @@ def search_posts(user, query, limit=20):
     if settings.IS_POSTGRES:
         rows = list(_fulltext(qs, DOCUMENTS["post"](), query)[:limit])
     else:
-        rows = list(qs.filter(_like_all(["title", "body_md"], terms)).order_by("-created_at", "-id")[: limit * 5])
+        rows = list(qs.filter(_like_all(["title", "body_text"], terms)).order_by("-created_at", "-id")[: limit * 5])
         for row in rows:
-            row.rank = _like_rank(row.title, row.body_md, terms)
+            row.rank = _like_rank(row.title, row.body_text, terms)
         rows = sorted(rows, key=lambda r: (-r.rank, -r.pk))[:limit]
-    return [Hit("posts", p, str(p), highlight(_best_text(p.body_md, p.title, terms), terms), p.rank) for p in rows]
+    return [Hit("posts", p, str(p), highlight(_best_text(p.body_text, p.title, terms), terms), p.rank) for p in rows]
 
 
 def search_comments(user, query, limit=20):
@@ -164,11 +169,11 @@ def search_comments(user, query, limit=20):
     if settings.IS_POSTGRES:
         rows = list(_fulltext(qs, DOCUMENTS["comment"](), query)[:limit])
     else:
-        rows = list(qs.filter(_like_all(["body_md"], terms)).order_by("-created_at", "-id")[: limit * 5])
+        rows = list(qs.filter(_like_all(["body_text"], terms)).order_by("-created_at", "-id")[: limit * 5])
         for row in rows:
-            row.rank = _like_rank("", row.body_md, terms)
+            row.rank = _like_rank("", row.body_text, terms)
         rows = sorted(rows, key=lambda r: (-r.rank, -r.pk))[:limit]
-    return [Hit("comments", c, str(c.post), highlight(c.body_md, terms), c.rank) for c in rows]
+    return [Hit("comments", c, str(c.post), highlight(c.body_text, terms), c.rank) for c in rows]
 
 
 def search_communities(user, query, limit=20):

@@ -180,8 +180,21 @@ def unanswered_questions(user):
     return with_feed_related(visible_posts(user).filter(kind=Post.Kind.QUESTION, accepted_comment__isnull=True))
 
 
-def tag_feed(user, tag):
-    return with_feed_related(visible_posts(user).filter(hashtags=tag))
+def tag_for_reader(user, slug):
+    """(slug, name) of the tag page as `user` may see it: the name as first typed only when the
+    tag is on something they can see (a post they read, a community listed to them), else one
+    made from the slug. A tag used only in a secret community looks exactly like an unused one."""
+    from communities.models import Tag
+
+    used_where_seen = Q(posts__in=Subquery(visible_posts(user).order_by().values("pk"))) | Q(
+        communities__in=Subquery(listed_communities(user).order_by().values("pk"))
+    )
+    name = Tag.objects.filter(used_where_seen, slug=slug).values_list("name", flat=True).first()
+    return slug, name or slug
+
+
+def tag_feed(user, slug):
+    return with_feed_related(visible_posts(user).filter(hashtags__slug=slug))
 
 
 def bookmarked_posts(user):

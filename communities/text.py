@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from communities.links import item_id_url, item_url, profile_url, tag_url
 from rse.accounts.models import User
-from rse.lib.markdown import render_markdown
+from rse.lib.markdown import html_to_text, render_markdown
 from rse.lib.text import normalize
 
 MENTION_RE = re.compile(r"(?<![\w@.+\\-])@([a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?)", re.IGNORECASE)
@@ -47,6 +47,11 @@ class Processed:
     mentioned: list = field(default_factory=list)  # User objects, whoever they are
     tags: dict = field(default_factory=dict)  # slug -> name as first typed
     items: list = field(default_factory=list)  # repository Items the author may see
+
+    @property
+    def text(self) -> str:
+        """The plain words every reader gets (restricted items withheld): for search."""
+        return html_to_text(self.html)
 
 
 def _outside_code(text):

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from communities import hooks, selectors, services
 from communities import permissions as perms
-from communities import selectors, services
 from communities.cards import attach_cards
 from communities.forms import (
     CommentEditForm,
@@ -29,7 +29,7 @@ from communities.forms import (
     PostForm,
     ShareForm,
 )  # fmt: skip
-from communities.models import Attachment, Comment, Membership, Post, Reaction, Tag
+from communities.models import Attachment, Comment, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.tabs import tabs_for
@@ -135,8 +135,14 @@ def bookmarks(request):
 
 @login_required
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    return _feed(request, selectors.tag_feed(request.user, tag), "communities/tag_detail.html", {"tag": tag})
+    # Every tag has a page, used or not: a 404 for unknown tags told which ones secret communities use.
+    slug, name = selectors.tag_for_reader(request.user, slug)
+    return _feed(
+        request,
+        selectors.tag_feed(request.user, slug),
+        "communities/tag_detail.html",
+        {"tag": {"slug": slug, "name": name}},
+    )
 
 
 @login_required
@@ -176,13 +182,15 @@ def community_list(request):
 
 @login_required
 def community_create(request):
-    form = CommunityForm(request.POST or None, request.FILES or None)
+    templates = hooks.starter_choices(request.user)
+    initial = {"template": request.GET.get("template", "")}
+    form = CommunityForm(request.POST or None, request.FILES or None, templates=templates, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             community = services.do_create_community(
                 request.user, name=d["name"], description_md=d["description_md"], visibility=d["visibility"],
-                tags=d["tags"], cover=d["cover"],
+                tags=d["tags"], cover=d["cover"], template=d.get("template") or None,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             _apply_errors(form, exc) if isinstance(exc, ValidationError) else form.add_error(None, _error_text(exc))

@@ -5,6 +5,13 @@ site, manager_employee_id, active. Manager links are resolved after every row is
 order does not matter; a cycle in the manager chain refuses the whole file, naming its rows; leavers
 (active = no) are deactivated, never deleted.
 
+Provisioning never touches the accounts that run the platform: a row that would change the e-mail or
+the active flag of a staff, superuser or Administrator-role account is refused with its reason (an
+administrator changes those in /admin/), and a full sync keeps them active even when they are missing
+from the file. HR never sets roles or passwords of existing accounts. Every e-mail change it makes
+is told to the old address (rse.accounts.emails), and leavers go through
+rse.accounts.services.do_deactivate_users, which also closes their open websockets.
+
 Applying is built for 10,000+ rows: the current state is read in a handful of queries, compared in
 memory, and written with bulk_create / bulk_update in chunks; there is no query per row.
 """
@@ -16,15 +23,19 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.imports import ImportRefused, read_csv
 from directory.models import OrgUnit, Profile, Site
 from directory.services import search_name_for
 from rse.accounts.models import User
 from rse.accounts.roles import Role
+from rse.accounts.services import do_deactivate_users
+from rse.lib.outbox import enqueue_on_commit
 from rse.lib.text import normalize
 from rse.trail.services import record
 
@@ -178,6 +189,12 @@ class _State:
             self.users[row["email"].lower()] = row
             self.users_by_id[row["id"]] = row
         self.profile_by_user = dict(Profile.objects.values_list("user_id", "id"))
+        # The accounts that run the platform: provisioning never changes their e-mail or active flag.
+        self.protected = set(
+            User.objects.filter(
+                Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value)
+            ).values_list("id", flat=True)
+        )
         self.units = list(OrgUnit.objects.values("id", "name", "slug", "parent_id"))
         self.sites = list(Site.objects.values("id", "name", "slug"))
         self._unit_index = {(u["parent_id"], normalize(u["name"])): u for u in self.units}
@@ -253,6 +270,10 @@ def _decide(row, state, unit_id, site_id):
             profile = {"id": profile_id, "user_id": user["id"]} if profile_id else None
     if user is None:
         return "create", None, None, None
+    if user["id"] in state.protected:
+        reason = _protected_reason(row, user)
+        if reason:
+            return "reject", None, None, reason
     changed = (
         user["email"].lower() != row["email"]
         or user["first_name"] != row["first_name"]
@@ -269,13 +290,42 @@ def _decide(row, state, unit_id, site_id):
     return ("update" if changed else "skip"), user, profile, None
 
 
-def missing_employees(state) -> list[int]:
-    """User ids of active, provisioned employees absent from the file (leavers in a full sync)."""
+def _protected_reason(row, user):
+    """Why this row may not be applied to an administrator or staff account, or None."""
+    what = None
+    if user["email"].lower() != row["email"]:
+        what = _("change its e-mail address")
+    elif user["is_active"] and not row["active"]:
+        what = _("deactivate it")
+    elif not user["is_active"] and row["active"]:
+        what = _("reactivate it")
+    if what is None:
+        return None
+    return _(
+        "%(name)s (employee %(id)s) has an administrator or staff account: HR provisioning may not %(what)s. "
+        "An administrator does it in the administration pages."
+    ) % {"name": f"{user['first_name']} {user['last_name']}".strip() or user["email"], "id": row["employee_id"],
+         "what": what}  # fmt: skip
+
+
+def _missing(state):
+    """Provisioned employees absent from the file who are still active."""
     return [
         p["user_id"]
         for employee_id, p in state.profiles.items()
         if employee_id not in state.file_ids and state.users_by_id[p["user_id"]]["is_active"]
     ]
+
+
+def missing_employees(state) -> list[int]:
+    """User ids of the leavers of a full sync: active, provisioned employees absent from the file,
+    except administrator and staff accounts (a sync never deactivates them, so never the last one)."""
+    return [uid for uid in _missing(state) if uid not in state.protected]
+
+
+def kept_administrators(state) -> int:
+    """Administrator or staff accounts missing from a full sync's file, which stay active."""
+    return sum(1 for uid in _missing(state) if uid in state.protected)
 
 
 def preview_hr(rows, full_sync=False, rejected=()) -> dict:
@@ -308,6 +358,18 @@ def preview_hr(rows, full_sync=False, rejected=()) -> dict:
     if full_sync:
         counts["missing"] = len(missing_employees(state))
         counts["deactivate"] += counts["missing"]
+        kept = kept_administrators(state)
+        if kept:
+            warnings.append(
+                ngettext(
+                    "%(n)d administrator or staff account is missing from this file: it stays active "
+                    "(provisioning never deactivates one).",
+                    "%(n)d administrator or staff accounts are missing from this file: they stay active "
+                    "(provisioning never deactivates them).",
+                    kept,
+                )
+                % {"n": kept}
+            )
         provisioned = sum(1 for p in state.profiles.values() if state.users_by_id[p["user_id"]]["is_active"])
         if provisioned and counts["missing"] * 2 > provisioned:
             warnings.append(
@@ -377,6 +439,15 @@ def fast_bulk_update(model, objs, fields, batch_size=500):
             )
 
 
+def _tell_old_addresses(email_changes):
+    """Each e-mail change is told to the address it replaces, once the import has committed:
+    a hijacked address must not be the only one to hear of it."""
+    from rse.accounts.tasks import send_email_changed_notice_task
+
+    for user_id, old_email, new_email in email_changes:
+        enqueue_on_commit(send_email_changed_notice_task, user_id, old_email, new_email)  # rse/lib/outbox.py
+
+
 def apply_hr(job, progress=None) -> dict:
     """Upsert every row; run inside the caller's transaction. Returns the counts for the report."""
     rows = job.rows
@@ -436,6 +507,7 @@ def apply_hr(job, progress=None) -> dict:
 
     # 2. Users and profiles, managers resolved in memory (row order does not matter).
     user_updates, profile_updates, new_profiles, moving = [], [], [], []
+    email_changes, leavers = [], []
     for action, row, unit_id, site_id, user, profile in plans:
         manager_id = user_of.get(row["manager"]) if row["manager"] else None
         fields = {
@@ -454,6 +526,10 @@ def apply_hr(job, progress=None) -> dict:
             counts["managers"] += 1
         if action == "skip":
             continue
+        if user["email"].lower() != row["email"]:
+            email_changes.append((user["id"], user["email"], row["email"]))
+        if user["is_active"] and not row["active"]:
+            leavers.append(user["id"])
         user_updates.append(
             User(
                 pk=user["id"],
@@ -491,10 +567,12 @@ def apply_hr(job, progress=None) -> dict:
     )
     if job.preview.get("full_sync"):
         missing = missing_employees(state)
-        for start in range(0, len(missing), CHUNK):
-            User.objects.filter(pk__in=missing[start : start + CHUNK]).update(is_active=False, updated_at=now)
+        leavers += missing
         counts["missing"] = len(missing)
         counts["deactivate"] += len(missing)
+    # Leavers of the file were written inactive above; this also closes their live sessions.
+    do_deactivate_users(leavers)
+    _tell_old_addresses(email_changes)
     counts["new_org_units"] = created_units
     counts["new_sites"] = created_sites
     counts["rejected"] = rejected

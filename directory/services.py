@@ -29,6 +29,7 @@ from directory.models import (
 )
 from directory.permissions import can_anonymise, can_endorse, can_follow
 from directory.selectors import forget_avatar
+from rse.accounts.services import end_live_sessions
 from rse.lib.events import publish_on_commit, user_group
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
@@ -518,4 +519,6 @@ def do_anonymise_user(admin, user) -> None:
     FollowSuggestion.objects.filter(user=user).delete()
     FollowSuggestion.objects.filter(suggested=user).delete()
     ImportJob.objects.filter(owner=user).delete()
+    # Its sockets should be closed since the deactivation; a leftover one closes now.
+    end_live_sessions([user.pk], reason="anonymised")
     record("directory.user_anonymised", actor=admin, obj=user)

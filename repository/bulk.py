@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from repository.models import FieldDefinition, Item, ItemChange, ItemRelation, Tag
 from repository.selectors import visible_items
-from repository.services import _diff, check_item_data, update_search_vector
+from repository.services import _diff, check_item_data, external_id_unavailable, update_search_vector
 from rse.accounts.roles import is_administrator
 from rse.lib.markdown import render_markdown
 from rse.lib.text import normalize
@@ -96,9 +96,12 @@ def plan_bulk_upsert(user, item_type, rows, *, progress=None):
             existing[item.external_id] = item
     visible_ids = None
     if not is_administrator(user):
+        # Deleted items too: a row may revive only an item its importer may see.
         visible_ids = set()
         for chunk in _chunks([i.pk for i in existing.values()]):
-            visible_ids.update(visible_items(user).filter(pk__in=chunk).values_list("pk", flat=True))
+            visible_ids.update(
+                visible_items(user, include_deleted=True).filter(pk__in=chunk).values_list("pk", flat=True)
+            )
     memo: dict = {}
     staged, rejected, seen = [], [], {}
     for index, (line, external_id, payload) in enumerate(rows, start=1):
@@ -116,8 +119,8 @@ def plan_bulk_upsert(user, item_type, rows, *, progress=None):
             rejected.append({"line": line, "external_id": external_id, "name": name, "reason": reason})
             continue
         item = existing.get(external_id)
-        if item is not None and item.deleted_at is None and visible_ids is not None and item.pk not in visible_ids:
-            reason = _("You are not allowed to change this item.")
+        if item is not None and visible_ids is not None and item.pk not in visible_ids:
+            reason = external_id_unavailable()  # never "this item exists, but not for you"
             rejected.append({"line": line, "external_id": external_id, "name": name, "reason": reason})
             continue
         try:

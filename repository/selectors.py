@@ -41,9 +41,10 @@ from rse.accounts.roles import is_administrator
 from rse.lib.text import normalize
 
 
-def visible_items(user):
-    """Items `user` may see: company-wide ones, and restricted ones shared with one of their groups."""
-    qs = Item.objects.alive()
+def visible_items(user, *, include_deleted=False):
+    """Items `user` may see: company-wide ones, and restricted ones shared with one of their groups.
+    `include_deleted`: also the deleted ones the same rule lets them see (a sync may revive those)."""
+    qs = Item.objects.all() if include_deleted else Item.objects.alive()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_administrator(user):

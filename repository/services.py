@@ -253,6 +253,11 @@ def parse_tags(value) -> list[str]:
     return result
 
 
+def external_id_unavailable() -> str:
+    """Why an external id is refused when it belongs to an item the user may not see."""
+    return _("This external id is not available: choose another one.")
+
+
 def check_item_data(user, item_type, data: dict, *, instance=None, partial=False, strict=True, memo=None) -> dict:
     """Validate the writable attributes of an item. `data` may hold: name, description_md, status,
     external_id, fields (dict), tags (list or comma-separated), owners (users), restricted_to
@@ -289,8 +294,16 @@ def check_item_data(user, item_type, data: dict, *, instance=None, partial=False
             clash = Item.objects.filter(item_type=item_type, external_id=external_id)
             if instance is not None:
                 clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                errors["external_id"] = [_("Another %(type)s already has this external id.") % {"type": item_type}]
+            holder = clash.only("pk").first()
+            if holder is not None:
+                # Named only when the holder is an item the user sees: the message must not confirm
+                # that a restricted (or deleted) item carries this id.
+                visible = visible_items(user).filter(pk=holder.pk).exists()
+                errors["external_id"] = [
+                    _("Another %(type)s already has this external id.") % {"type": item_type}
+                    if visible
+                    else external_id_unavailable()
+                ]
         cleaned["external_id"] = external_id
     if "tags" in data:
         tags = parse_tags(data["tags"])
@@ -493,11 +506,9 @@ def do_upsert_item(user, item_type, external_id, data: dict) -> tuple[Item, bool
     payload = {k: v for k, v in data.items() if k in UPSERT_KEYS}
     with transaction.atomic():
         existing = Item.objects.select_for_update().filter(item_type=item_type, external_id=external_id).first()
-        if (
-            existing is not None
-            and not visible_items(user).filter(pk=existing.pk).exists()
-            and existing.deleted_at is None
-        ):
+        # A deleted item is judged by the same rule as a live one: the caller may revive and
+        # overwrite only what it may see. Checked before any write: a refused upsert changes nothing.
+        if existing is not None and not visible_items(user, include_deleted=True).filter(pk=existing.pk).exists():
             raise Http404
         if existing is None:
             cleaned = check_item_data(user, item_type, {**payload, "external_id": external_id})

@@ -188,9 +188,21 @@ CELERY_BEAT_SCHEDULE: dict = {
     "drain-outbox": {"task": "rse.outbox.drain", "schedule": RSE_MAINTENANCE_EVERY},
     # Long jobs that stopped making progress (rse/lib/jobs.py).
     "requeue-stalled-jobs": {"task": "rse.jobs.requeue_stalled", "schedule": RSE_MAINTENANCE_EVERY},
+    # The animators' jobs: each idempotent, each catching up on what fell due while it was down.
+    "animation-scheduled-posts": {"task": "animation.seeding.publish_due_posts", "schedule": crontab()},
+    "animation-prompts": {"task": "animation.feeding.publish_due_prompts", "schedule": crontab(minute="*/5")},
+    "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
+    "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
+    "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
-CELERY_IMPORTS = ["communities.notifications.tasks", "rse.lib.outbox", "rse.lib.jobs"]
+CELERY_IMPORTS = [
+    "communities.notifications.tasks",
+    "animation.seeding.tasks",
+    "animation.feeding.tasks",
+    "rse.lib.outbox",
+    "rse.lib.jobs",
+]
 # The outbox sends again a task that has not succeeded this many seconds after its last send (a
 # message lost with a killed worker), at most this many times.
 RSE_OUTBOX_REDELIVER_AFTER = env.int("RSE_OUTBOX_REDELIVER_AFTER", default=900)
@@ -305,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "communities.models.NotificationKind",
         "PostKindEnum": "communities.models.Post.Kind",
         "ReactionKindEnum": "communities.models.Reaction.Kind",
+        "ScheduledPostKindEnum": "animation.seeding.models.ScheduledPost.Kind",
+        "PromptScheduleKindEnum": "animation.feeding.models.PromptSchedule.Kind",
         "NotificationChannelEnum": "communities.models.NotificationChannel",
     },
 }

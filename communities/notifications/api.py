@@ -62,6 +62,10 @@ class NotificationListView(ListAPIView):
         unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
         return selectors.notifications_for(self.request.user, unread_only=unread)
 
+    def paginate_queryset(self, queryset):
+        # What the reader may still be shown of each post and community: one query for the page.
+        return selectors.with_access(self.request.user, super().paginate_queryset(queryset))
+
 
 COUNT = inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
 

@@ -8,10 +8,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.models import NotificationKind
-from communities.notifications import texts
+from communities.notifications import selectors, texts
 
 UNSUBSCRIBE_SALT = "rse.notifications.unsubscribe"
 DIGEST = "digest"
@@ -65,6 +66,8 @@ def _send(user, subject, template, context, unsubscribe):
 
 
 def send_notification_email(user, notification) -> None:
+    # Rendered now, at send time: a title the person may no longer read is not in it.
+    selectors.with_access(user, [notification])
     with translation.override(language_of(user)):
         sentence = texts.describe(notification)
         _send(
@@ -82,7 +85,10 @@ def send_notification_email(user, notification) -> None:
         )
 
 
-def send_digest_email(user, notifications) -> None:
+def send_digest_email(user, notifications, *, sections=(), frequency="daily") -> None:
+    """`sections`: a digest planner's "content that matters" (highlights, active conversations,
+    questions I could answer), each {"title", "entries": [{"title", "url", "excerpt"}]}."""
+    notifications = selectors.with_access(user, notifications)
     with translation.override(language_of(user)):
         entries = [
             {
@@ -92,7 +98,19 @@ def send_digest_email(user, notifications) -> None:
             }
             for n in notifications
         ]
-        subject = ngettext(
-            "Your RSE digest: %(count)s new notification", "Your RSE digest: %(count)s new notifications", len(entries)
-        ) % {"count": len(entries)}
-        _send(user, subject, "digest", {"entries": entries}, unsubscribe_url(user.pk, DIGEST))
+        if sections and frequency == "weekly":
+            subject = _("Your RSE weekly digest")
+        elif sections:
+            subject = _("Your RSE daily digest")
+        else:
+            subject = ngettext(
+                "Your RSE digest: %(count)s new notification",
+                "Your RSE digest: %(count)s new notifications",
+                len(entries),
+            ) % {"count": len(entries)}
+        sections = [
+            {**section, "entries": [{**e, "url": absolute(e["url"])} for e in section["entries"]]}
+            for section in sections
+        ]
+        context = {"entries": entries, "sections": sections, "weekly": frequency == "weekly"}
+        _send(user, subject, "digest", context, unsubscribe_url(user.pk, DIGEST))

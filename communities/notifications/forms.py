@@ -7,8 +7,16 @@ from communities.models import NotificationChannel, NotificationKind
 class PreferencesForm(forms.Form):
     """One choice per kind of notification (radio buttons, each group a fieldset)."""
 
-    def __init__(self, *args, preferences: dict, **kwargs):
+    def __init__(self, *args, preferences: dict, digest_choices=(), digest_initial=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if digest_choices:  # a digest planner is registered (notifications.digest)
+            self.fields["digest_frequency"] = forms.ChoiceField(
+                label=_("E-mail digest of what matters in my communities"),
+                choices=digest_choices,
+                initial=digest_initial,
+                required=False,  # left out (an older form, a script): unchanged
+                widget=forms.RadioSelect,
+            )
         for kind in NotificationKind:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label,

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from communities.models import Mute, Notification
+from communities.models import Membership, Mute, Notification
+from communities.permissions import can_read_community, can_see_community
 from communities.selectors import (
     access_post_by_id,
     home_feed,
@@ -27,7 +28,9 @@ ASCENDING = ("created_at", "id")
 
 
 def notifications_for(user, *, unread_only=False):
-    qs = Notification.objects.filter(recipient=user).select_related("actor", "community", "post", "comment")
+    qs = Notification.objects.filter(recipient=user).select_related(
+        "actor", "community", "post", "post__community", "comment"
+    )
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs
@@ -43,6 +46,39 @@ def access_notification_by_id(user, notification_id) -> Notification:
 
 def list_mutes(user):
     return Mute.objects.filter(user=user).select_related("community", "post", "post__community")
+
+
+def with_access(user, rows):
+    """Decide, for a list of notifications or mutes, what `user` may still be shown of them, with
+    one query for the whole list: `post_readable` (the post's title, words and link: only while
+    they may read it) and `community_visible` (the community's name: only while they may see it).
+    Someone removed from a private community, or whose community turned secret, keeps their old
+    notifications but no longer learns what the conversation is called now."""
+    rows = list(rows)
+    community_ids = set()
+    for row in rows:
+        if row.community_id:
+            community_ids.add(row.community_id)
+        if row.post_id:
+            community_ids.add(row.post.community_id)
+    memberships = {}
+    if community_ids and getattr(user, "is_authenticated", False):
+        memberships = {m.community_id: m for m in Membership.objects.filter(user=user, community_id__in=community_ids)}
+    for row in rows:
+        post = row.post if row.post_id else None
+        row.post_readable = bool(
+            post is not None
+            and user.is_active
+            and post.deleted_at is None
+            and can_read_community(user, post.community, membership=memberships.get(post.community_id))
+        )
+        community = row.community if row.community_id else (post.community if post is not None else None)
+        row.community_visible = bool(
+            community is not None
+            and user.is_active
+            and can_see_community(user, community, membership=memberships.get(community.pk))
+        )
+    return rows
 
 
 # --- Catch-up ------------------------------------------------------------------------------

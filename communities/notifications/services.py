@@ -28,6 +28,7 @@ from communities.models import (
     NotificationPreference,
     Post,
 )
+from communities.notifications import digest
 from communities.permissions import can_read_community, can_see_community
 from rse.lib import jobs
 from rse.lib.events import publish, user_group
@@ -277,8 +278,11 @@ def _send_immediate_emails(users, key):
             raise
 
 
-def do_send_digest(user_id) -> int:
-    """E-mail one person the digest notifications not yet sent (nor read). Returns how many."""
+def do_send_digest(user_id, *, sections=(), frequency="daily") -> int:
+    """E-mail one person the digest notifications not yet sent (nor read). Returns how many
+    entries it held. `sections` ([{"title", "entries": [{"title", "url", "excerpt"}]}]) come from
+    a digest planner (notifications.digest): the e-mail goes out when they hold something even
+    without notifications."""
     from communities.notifications import emails
 
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -295,15 +299,19 @@ def do_send_digest(user_id) -> int:
         .select_related("actor", "community", "post", "comment")
         .order_by("-created_at", "-id")[:100]
     )
-    if not rows:
+    sections = [section for section in sections if section.get("entries")]
+    if not rows and not sections:
         return 0
     try:
-        emails.send_digest_email(user, rows)
+        extra = {"sections": sections} if sections else {}
+        if frequency != "daily":
+            extra["frequency"] = frequency
+        emails.send_digest_email(user, rows, **extra)
     except Exception:
         # Give the claim back, as the immediate e-mails do: the task's retry sends them then.
         Notification.objects.filter(recipient_id=user_id, digested_at=claim).update(digested_at=None)
         raise
-    return len(rows)
+    return len(rows) + sum(len(section["entries"]) for section in sections)
 
 
 def users_with_pending_digest(before=None):
@@ -334,7 +342,7 @@ def do_run_digests(run_id) -> int:
     run = jobs.claim(DigestRun, run_id, DigestRun.Status.QUEUED, DigestRun.Status.RUNNING)
     if run is None:
         return 0
-    people = list(users_with_pending_digest(before=run.created_at))
+    people = list(users_for_daily_digest(before=run.created_at))
     if not people:
         jobs.finish(run, status=DigestRun.Status.DONE, total=run.done, finished_at=timezone.now())
         return 0
@@ -360,11 +368,29 @@ def do_send_digest_batch(run_id, user_ids) -> int:
             logger.exception("digest for user %s failed; the run will try again", user_id)
             continue
         DigestRun.objects.filter(pk=run_id).update(done=F("done") + 1, heartbeat_at=timezone.now())
-    if not users_with_pending_digest(before=run.created_at).exists():
+    if next(iter(users_for_daily_digest(before=run.created_at)), None) is None:
         DigestRun.objects.filter(pk=run_id, status=DigestRun.Status.RUNNING).update(
             status=DigestRun.Status.DONE, done=F("total"), finished_at=timezone.now(), heartbeat_at=timezone.now()
         )
     return sent
+
+
+def users_for_daily_digest(chunk=1000, before=None):
+    """Those with pending digest items (created up to `before`, when given), less the people whose
+    digest a planner sends (they get these notifications in it, on their own day and hour)."""
+    plan = digest.planner()
+    batch = []
+
+    def unplanned(ids):
+        planned = plan.planned_ids(ids) if plan is not None and ids else set()
+        return [uid for uid in ids if uid not in planned]
+
+    for user_id in users_with_pending_digest(before=before).iterator(chunk_size=chunk):
+        batch.append(user_id)
+        if len(batch) >= chunk:
+            yield from unplanned(batch)
+            batch = []
+    yield from unplanned(batch)
 
 
 def do_settle_join_request(community_id, requester_id):
@@ -485,6 +511,8 @@ def do_unsubscribe(user, kind) -> None:
         changed = NotificationPreference.objects.filter(user=user, channel=NotificationChannel.DIGEST).update(
             channel=NotificationChannel.IN_APP
         )
+        if digest.planner() is not None:
+            digest.planner().stop(user)
         record("notifications.unsubscribed", actor=None, obj=user, kind=kind, changed=changed)
         return
     if kind not in NotificationKind.values:

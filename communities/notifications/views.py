@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.models import NotificationKind
-from communities.notifications import emails, selectors, services, texts
+from communities.notifications import digest, emails, selectors, services, texts
 from communities.notifications.forms import MuteForm, PreferencesForm
 from communities.selectors import access_post_by_id, visible_communities
 from rse.lib.cursor import InvalidCursor
@@ -28,7 +28,7 @@ def notification_list(request):
         page = selectors.list_notifications(request.user, cursor=request.GET.get("cursor"), unread_only=unread_only)
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
-    entries = [(n, texts.describe(n)) for n in page.items]
+    entries = [(n, texts.describe(n)) for n in selectors.with_access(request.user, page.items)]
     context = {"page": page, "entries": entries, "unread_only": unread_only}
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "communities/notifications/_page.html", context)
@@ -58,6 +58,7 @@ def mark_read(request, notification_id):
     services.do_mark_read(request.user, [notification.pk])
     if request.headers.get("HX-Request"):
         notification.refresh_from_db(fields=["read_at"])
+        selectors.with_access(request.user, [notification])
         return render(
             request,
             "communities/notifications/_item.html",
@@ -82,15 +83,23 @@ def mark_all_read(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     current = services.preferences_for(request.user)
-    form = PreferencesForm(request.POST or None, preferences=current)
+    plan = digest.planner()
+    form = PreferencesForm(
+        request.POST or None,
+        preferences=current,
+        digest_choices=plan.choices if plan else (),
+        digest_initial=plan.get(request.user) if plan else None,
+    )
     if request.method == "POST" and form.is_valid():
         services.do_set_preferences(request.user, form.changes())
+        if plan is not None and form.cleaned_data.get("digest_frequency"):
+            plan.set(request.user, form.cleaned_data["digest_frequency"])
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(
         request,
         "communities/notifications/preferences.html",
-        {"form": form, "mutes": selectors.list_mutes(request.user)},
+        {"form": form, "mutes": selectors.with_access(request.user, selectors.list_mutes(request.user))},
     )
 
 

@@ -39,8 +39,9 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
     processed = process(body_md, author=author)
     now = timezone.now()
     comment = Comment.objects.create(
-        post=post, author=author, parent=parent, body_md=body_md, body_html=processed.html, created_at=now
-    )
+        post=post, author=author, parent=parent, body_md=body_md, body_html=processed.html,
+        body_text=processed.text, created_at=now,
+    )  # fmt: skip
     if processed.items:
         comment.items.set(processed.items)
     save_attachments(check_uploads(files), user=author, comment=comment)
@@ -88,7 +89,8 @@ def do_edit_comment(user, comment, *, body_md) -> Comment:
     CommentRevision.objects.create(comment=comment, editor=user, body_md=comment.body_md, body_html=comment.body_html)
     processed = process(body_md, author=user)
     comment.body_md, comment.body_html, comment.edited_at = body_md, processed.html, timezone.now()
-    comment.save(update_fields=["body_md", "body_html", "edited_at", "updated_at"])
+    comment.body_text = processed.text
+    comment.save(update_fields=["body_md", "body_html", "body_text", "edited_at", "updated_at"])
     comment.items.set(processed.items)
     post = comment.post
     record("communities.comment_edited", actor=user, obj=comment, community_id=post.community_id, post_id=post.pk)

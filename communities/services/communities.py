@@ -4,9 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from communities import hooks
 from communities import permissions as perms
 from communities.models import Community, Membership
 from communities.notifications.services import do_settle_join_request
@@ -17,7 +19,7 @@ from rse.lib.events import community_group, publish_on_commit, user_group
 from rse.trail.services import record
 
 __all__ = [
-    "check_create_community", "do_create_community", "do_update_community", "parse_tags",
+    "check_create_community", "community_slug", "do_create_community", "do_update_community", "parse_tags",
     "do_join_community", "do_leave_community", "do_approve_membership", "do_reject_membership",
     "do_invite_member", "do_accept_invitation", "do_decline_invitation", "do_remove_member",
     "do_set_member_role",
@@ -39,13 +41,24 @@ def parse_tags(value) -> dict:
     return dict(list(tags.items())[:10])
 
 
-def _unique_slug(name):
+SLUG_TAIL_CHARS = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def community_slug(name, visibility) -> str:
+    """A free slug that tells nothing about communities the creator cannot see.
+
+    A secret community's slug carries a random tail, so its address cannot be guessed from its
+    name and a later community of the same name finds the plain slug free. When the plain slug is
+    taken anyway (a listed community, a deleted one, one made secret long ago), the tail is random
+    too, never "-2": a counter would say how many came first.
+    """
     base = slugify(name)[:120] or "community"
-    slug, n = base, 1
-    while Community.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    if visibility != Community.Visibility.SECRET and not Community.objects.filter(slug=base).exists():
+        return base
+    while True:
+        slug = f"{base}-{get_random_string(8, SLUG_TAIL_CHARS)}"
+        if not Community.objects.filter(slug=slug).exists():
+            return slug
 
 
 def _name_taken(user, name, community=None):
@@ -77,11 +90,17 @@ def check_create_community(
 
 
 @transaction.atomic
-def do_create_community(user, *, name, description_md="", visibility=Community.Visibility.OPEN, tags=(), cover=None):
+def do_create_community(
+    user, *, name, description_md="", visibility=Community.Visibility.OPEN, tags=(), cover=None, template=None
+):
+    """`template`: the id of a community template (hooks.StarterProvider) that fills the new
+    community in (charter, tags, starter posts) in the same transaction."""
     check_create_community(user, name=name, description_md=description_md, visibility=visibility, cover=cover)
+    if template not in (None, ""):
+        hooks.check_starter(user, template)
     community = Community(
         name=" ".join(name.split()),
-        slug=_unique_slug(name),
+        slug=community_slug(name, visibility),
         description_md=description_md or "",
         description_html=process(description_md, author=user).html,
         visibility=visibility,
@@ -95,6 +114,8 @@ def do_create_community(user, *, name, description_md="", visibility=Community.V
     Membership.objects.create(community=community, user=user, role=Membership.Role.OWNER, status=A)
     record("communities.community_created", actor=user, obj=community, community_id=community.pk)
     publish_on_commit("communities.community_created", [user_group(user.pk)], {"community_id": community.pk})
+    if template not in (None, ""):
+        hooks.apply_starter(user, community, template)
     return community
 
 
@@ -119,6 +140,10 @@ def do_update_community(user, community, *, name=None, description_md=None, visi
         community.description_html = process(description_md, author=user).html
         fields += ["description_md", "description_html"]
     if visibility is not None:
+        if visibility == Community.Visibility.SECRET and community.visibility != visibility:
+            # Turning secret: its address stops being derivable from its (once listed) name.
+            community.slug = community_slug(community.name, visibility)
+            fields.append("slug")
         community.visibility = visibility
         fields.append("visibility")
     if cover:
@@ -161,6 +186,7 @@ def _activate(membership, actor):
         [community_group(membership.community_id), user_group(membership.user_id)],
         {"community_id": membership.community_id, "user_id": membership.user_id},
     )
+    hooks.member_joined(membership.community_id, membership.user_id)
 
 
 @transaction.atomic

@@ -135,6 +135,7 @@ def do_create_post(
         title=(title or "").strip(),
         body_md=body_md or "",
         body_html=processed.html,
+        body_text=processed.text,
         requires_ack=bool(requires_ack),
         shared_from=shared_from,
         created_at=now,
@@ -212,7 +213,8 @@ def do_edit_post(user, post, *, title=None, body_md=None) -> Post:
     )
     processed = process(new_body, author=user)
     post.title, post.body_md, post.body_html, post.edited_at = new_title, new_body, processed.html, timezone.now()
-    post.save(update_fields=["title", "body_md", "body_html", "edited_at", "updated_at"])
+    post.body_text = processed.text
+    post.save(update_fields=["title", "body_md", "body_html", "body_text", "edited_at", "updated_at"])
     post.items.set(processed.items)
     post.hashtags.set(get_or_create_tags(processed.tags))
     record("communities.post_edited", actor=user, obj=post, community_id=post.community_id)

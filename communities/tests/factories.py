@@ -2,7 +2,7 @@ import factory
 
 from communities.models import Comment, Community, Membership, Post
 from rse.accounts.tests.factories import UserFactory
-from rse.lib.markdown import render_markdown
+from rse.lib.markdown import html_to_text, render_markdown
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):
@@ -35,6 +35,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Post {n}")
     body_md = "Hello **world**"
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body_md))
+    body_text = factory.LazyAttribute(lambda o: html_to_text(o.body_html))
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
@@ -45,6 +46,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body_md = "A comment"
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body_md))
+    body_text = factory.LazyAttribute(lambda o: html_to_text(o.body_html))
 
 
 def member(community, user=None, role=Membership.Role.MEMBER, status=Membership.Status.ACTIVE):

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from rse.accounts import events, signals  # noqa: F401 - registers the event type and the receivers
         from rse.lib import folding
 
         folding.register()

@@ -60,6 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row said when loaded: rse.accounts.signals ends the person's live sessions
+        # when a save turns the account inactive or changes the password.
+        instance._auth_state = (instance.__dict__.get("is_active"), instance.__dict__.get("password"))
+        return instance
+
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)

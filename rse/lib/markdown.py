@@ -5,6 +5,8 @@ markdown-it-py parses (raw HTML disabled, so tags typed by a user are text), the
 and URL schemes, so `javascript:` links, event handlers, SVG and data URIs never survive.
 """
 
+import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -49,3 +51,17 @@ def render_markdown(text: str) -> str:
     if not text or not text.strip():
         return ""
     return sanitize_html(_parser().render(text))
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(html_text: str) -> str:
+    """The plain text a reader sees in rendered HTML, whitespace collapsed: what search indexes
+    and quotes. Built from the stored HTML, never from the markdown, so whatever the rendering
+    withholds from readers (a restricted item's name) is not in it either."""
+    if not html_text:
+        return ""
+    text = _TAG.sub("", _BLOCK_END.sub(lambda m: f"{m.group(0)} ", html_text))
+    return " ".join(html.unescape(text).split())

@@ -61,6 +61,7 @@
   var attempt = 0;
   var connections = 0;
   var reconnectTimer = null;
+  var signedOut = false; // the server ended this session (logout, deactivation, password change): never reconnect
   var listeners = {};
   var extraScopes = [];
   var seenPosts = new Set();
@@ -294,7 +295,8 @@
     "communities.join_requested", "communities.invited", "communities.left", "communities.request_rejected",
     "communities.invitation_declined", "communities.member_removed",
     "directory.profile_updated", "directory.endorsed", "directory.followed",
-    "repository.item_created", "repository.item_updated"
+    "repository.item_created", "repository.item_updated",
+    "animation.scheduled_post_published", "animation.pulse_answered"
   ];
 
   // When a live event last touched a post: a catch-up answer computed before it is older
@@ -351,6 +353,11 @@
         document.querySelectorAll('[data-post-id="' + payload.post_id + '"]').forEach(function (node) {
           node.classList.add("live-deleted");
         });
+        break;
+      case "accounts.session_ended":
+        // The server closes the socket next (code 4401): stay closed, do not knock again.
+        signedOut = true;
+        if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; }
         break;
       case "rse.hello":
         // After a reconnection the bell may be stale: htmx refetches it (hx-trigger on the bell).
@@ -426,12 +433,13 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
-      if (event.code === 4401) return; // logged out: do not hammer the server
+      if (event.code === 4401) signedOut = true; // logged out: do not hammer the server
+      if (signedOut) return;
       scheduleReconnect();
     });
   }
   function scheduleReconnect() {
-    if (reconnectTimer) return;
+    if (reconnectTimer || signedOut) return;
     // Exponential backoff with jitter, 1 s → 30 s, so a restarted server is not stampeded.
     var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
     attempt += 1;
@@ -441,14 +449,14 @@
     }, delay);
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && !socket && reconnectTimer) {
+    if (document.visibilityState === "visible" && !socket && reconnectTimer && !signedOut) {
       window.clearTimeout(reconnectTimer);
       reconnectTimer = null;
       connect();
     }
   });
   window.addEventListener("online", function () {
-    if (!socket) { attempt = 0; if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; } connect(); }
+    if (!socket && !signedOut) { attempt = 0; if (reconnectTimer) { window.clearTimeout(reconnectTimer); reconnectTimer = null; } connect(); }
   });
 
   // A live container that arrives later (htmx swap, boosted navigation) is subscribed and caught up.

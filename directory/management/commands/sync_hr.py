@@ -39,10 +39,14 @@ class Command(BaseCommand):
         counts = job.preview["counts"]
         self.stdout.write(
             f"{job.total} valid rows ({job.encoding}): {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['skip']} unchanged, {counts['deactivate']} leavers, {len(job.rejected)} rejected."
+            f"{counts['skip']} unchanged, {counts['deactivate']} leavers, {len(job.rejected)} rejected, "
+            f"{counts['reject']} refused (conflicts)."
         )
         for row in job.rejected:
             self.stdout.write(f"  line {row['line']}: {row['reason']}")
+        for row in job.preview.get("rows", []):
+            if row["action"] == "reject":  # a conflict with the directory (accounts HR may not change)
+                self.stdout.write(f"  line {row['line']}: refused: {row['reason']}")
         for warning in job.preview.get("warnings", []):
             self.stdout.write(f"  {warning}")
         if job.blocking_errors:

@@ -253,8 +253,11 @@ def use_broker(url: str):
     }
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps the pools in global groups: close and forget them all (closing one and
+        # keeping it in its group would leave "Acquire on closed pool" to the next test).
+        from kombu import pools
+
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 

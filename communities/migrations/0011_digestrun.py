@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0007_accent_insensitive_search'),
+        ('communities', '0010_notification_kinds_for_animation'),
     ]
 
     operations = [
