@@ -12,3 +12,8 @@ class CommunitiesConfig(AppConfig):
         from directory.selectors import register_expert_source
 
         register_expert_source(accepted_answers_source)
+
+        from communities.notifications.jobs import DIGEST_JOBS
+        from rse.lib import jobs
+
+        jobs.register(DIGEST_JOBS)

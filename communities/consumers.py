@@ -41,6 +41,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from communities import events
 from rse.accounts.events import SESSION_ENDED
 from rse.accounts.sessions import session_fingerprint, signed_in_user
+from rse.lib import layerwatch
 from rse.lib.events import community_group, home_group, item_group, post_group, user_group
 
 MAX_SUBSCRIPTIONS = 200
@@ -110,10 +111,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.recheck_after = RECHECK_SECONDS * (1 + random.random())  # noqa: S311 - jitter, not security
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
+        layerwatch.watch(self)  # after a Redis outage, told to reconnect and catch up
         await self.send_json({"event": "rse.hello", "payload": {"user": user.pk}})
 
     async def disconnect(self, code):
         self.ended = True
+        layerwatch.unwatch(self)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 

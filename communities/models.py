@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rse.lib.jobs import Job
 from rse.lib.models import SoftDeleteModel, TimeStampedModel
 
 
@@ -450,6 +451,21 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class DigestRun(Job):
+    """The daily e-mail digests of one day, as a job (rse/lib/jobs.py): progress counts people
+    served, a run that stops making progress is shown stalled and re-queued for those left."""
+
+    day = models.DateField(_("day"), unique=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
+
+    def __str__(self):
+        return f"digests of {self.day}"
 
 
 class NotificationPreference(models.Model):

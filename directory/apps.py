@@ -8,3 +8,7 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         from directory import events  # noqa: F401 - registers the event types
+        from directory.imports import IMPORT_JOBS
+        from rse.lib import jobs
+
+        jobs.register(IMPORT_JOBS)

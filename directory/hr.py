@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -35,6 +35,7 @@ from directory.services import search_name_for
 from rse.accounts.models import User
 from rse.accounts.roles import Role
 from rse.accounts.services import do_deactivate_users
+from rse.lib.outbox import enqueue_on_commit
 from rse.lib.text import normalize
 from rse.trail.services import record
 
@@ -444,7 +445,7 @@ def _tell_old_addresses(email_changes):
     from rse.accounts.tasks import send_email_changed_notice_task
 
     for user_id, old_email, new_email in email_changes:
-        transaction.on_commit(lambda u=user_id, o=old_email, n=new_email: send_email_changed_notice_task.delay(u, o, n))
+        enqueue_on_commit(send_email_changed_notice_task, user_id, old_email, new_email)  # rse/lib/outbox.py
 
 
 def apply_hr(job, progress=None) -> dict:

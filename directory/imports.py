@@ -20,8 +20,10 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.models import Contact, Follow, FollowSuggestion, ImportJob
 from directory.permissions import can_manage_import, can_provision_hr, is_colleague
@@ -33,6 +35,7 @@ from directory.services import (
     contact_photo_bytes,
     index_contact,
 )
+from rse.lib import jobs
 from rse.lib.csvfiles import Unreadable, read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
@@ -539,15 +542,13 @@ def check_confirm_import(user, job):
 
 
 def do_confirm_import(user, job) -> ImportJob:
-    from directory.tasks import apply_import_task
-
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         check_confirm_import(user, job)
         job.status = ImportJob.Status.QUEUED
         job.save(update_fields=["status", "updated_at"])
         record("directory.import_confirmed", actor=user, obj=job, kind=job.kind)
-        apply_import_task.delay_on_commit(job.pk)
+        jobs.submit(job)
     return job
 
 
@@ -558,6 +559,22 @@ def do_cancel_import(user, job) -> None:
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
         status=ImportJob.Status.CANCELLED, rows=[], finished_at=timezone.now()
     )
+
+
+IMPORT_JOBS = jobs.JobKind(
+    name="directory.import",
+    model=ImportJob,
+    label=gettext_lazy("Import"),
+    steps={
+        ImportJob.Status.QUEUED: jobs.Step("directory.tasks.apply_import_task"),
+        ImportJob.Status.RUNNING: jobs.Step("directory.tasks.apply_import_task", requeue_as=ImportJob.Status.QUEUED),
+    },
+    can_manage=can_manage_import,
+    url=lambda job: reverse("directory:import", args=[job.pk]),
+    on_cancel=lambda job: {"rows": [], "finished_at": timezone.now()},
+    progress=lambda job: (job_progress(job), job.total),
+    unit=gettext_lazy("rows"),
+)
 
 
 def progress_key(job_id) -> str:
@@ -588,18 +605,17 @@ def do_purge_old_imports(days=7) -> int:
 
 
 def run_import(job_id) -> None:
-    """Apply a confirmed import once. Safe to call twice: only a QUEUED job is claimed."""
+    """Apply a confirmed import once. Safe to call twice: only a QUEUED job is claimed, and a run
+    that lost the job meanwhile (re-queued as stalled, cancelled) is rolled back (rse/lib/jobs.py)."""
     from directory import hr
 
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
-    )
-    if not claimed:
+    job = jobs.claim(ImportJob, job_id, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    if job is None:
         return
-    job = ImportJob.objects.select_related("owner").get(pk=job_id)
 
     def progress(n):
         cache.set(progress_key(job_id), n, timeout=3600)
+        jobs.heartbeat(job)
 
     try:
         with transaction.atomic():
@@ -608,7 +624,8 @@ def run_import(job_id) -> None:
             else:
                 result = apply_contacts(job, progress=progress)
             # The parsed rows were only needed until now; the report (counts, rejected rows) stays.
-            ImportJob.objects.filter(pk=job_id).update(
+            jobs.finish(
+                job,
                 status=ImportJob.Status.DONE,
                 rows=[],
                 result=result,
@@ -616,13 +633,15 @@ def run_import(job_id) -> None:
                 finished_at=timezone.now(),
                 updated_at=timezone.now(),
             )
+    except jobs.Superseded:
+        return  # rolled back: the run that took the job over does the work
     except OperationalError:
         # A transient database error (SQLite "database is locked", a lost connection): nothing was
         # written, so hand the job back to the queue for the task's retry.
-        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.QUEUED)
+        jobs.fenced(job).update(status=ImportJob.Status.QUEUED)
         raise
     except Exception as exc:
-        mark_import_failed(job_id, exc)
+        jobs.fenced(job).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
     finally:
         cache.delete(progress_key(job_id))

@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from rse.lib.jobs import Trackable
 from rse.lib.models import TimeStampedModel
 
 
@@ -247,8 +248,9 @@ class Contact(TimeStampedModel):
         return self.colleague_id is not None
 
 
-class ImportJob(TimeStampedModel):
-    """An upload between preview and confirm: the parsed rows wait here, then a task applies them."""
+class ImportJob(TimeStampedModel, Trackable):
+    """An upload between preview and confirm: the parsed rows wait here, then a task applies them
+    (a job of rse/lib/jobs.py once confirmed: stalled, retried, cancelled like every long job)."""
 
     class Kind(models.TextChoices):
         VCARD = "vcard", _("vCard")

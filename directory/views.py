@@ -29,6 +29,7 @@ from directory.permissions import can_anonymise, can_provision_hr
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
 from rse.lib.http import safe_next
+from rse.lib.jobs import status_of as job_status_of
 
 PAGE_SIZE = 20
 
@@ -436,13 +437,15 @@ def import_new(request, kind):
 @login_required
 def import_detail(request, job_id):
     job = selectors.access_import_by_id(request.user, job_id)
-    return render(request, "directory/import_detail.html", {"job": job, "processed": job_progress(job)})
+    context = {"job": job, "processed": job_progress(job), "job_status": job_status_of(job)}
+    return render(request, "directory/import_detail.html", context)
 
 
 @login_required
 def import_progress(request, job_id):
     job = selectors.access_import_by_id(request.user, job_id)
-    return render(request, "directory/partials/import_progress.html", {"job": job, "processed": job_progress(job)})
+    context = {"job": job, "processed": job_progress(job), "job_status": job_status_of(job)}
+    return render(request, "directory/partials/import_progress.html", context)
 
 
 @login_required

@@ -8,3 +8,7 @@ class RepositoryConfig(AppConfig):
 
     def ready(self):
         from repository import events  # noqa: F401 - registers the event types
+        from repository.imports import IMPORT_JOBS
+        from rse.lib import jobs
+
+        jobs.register(IMPORT_JOBS)

@@ -14,12 +14,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from repository import permissions
 from repository.bulk import do_bulk_upsert_items, plan_bulk_upsert
 from repository.models import ImportJob
 from repository.selectors import list_item_types
+from rse.accounts.roles import is_administrator
+from rse.lib import jobs
 from rse.lib.csvfiles import Unreadable, read_table
 from rse.lib.text import normalize
 from rse.lib.textfiles import UnreadableText, decode_bytes
@@ -118,8 +123,6 @@ def _preview(plans, rejected):
 
 def do_start_import(user, item_type, uploaded) -> ImportJob:
     """Store the file and queue its validation. Refuses files over 10 MB or not CSV."""
-    from repository.tasks import validate_import_task
-
     if not permissions.can_sync_items(user):
         raise PermissionDenied(_("Only administrators can import items."))
     if uploaded is None:
@@ -140,7 +143,7 @@ def do_start_import(user, item_type, uploaded) -> ImportJob:
         job.file.save("import.csv", uploaded, save=False)
         job.save()
         record("repository.import_started", actor=user, obj=job, item_type=item_type.slug)
-        validate_import_task.delay_on_commit(job.pk)
+        jobs.submit(job)
     return job
 
 
@@ -154,47 +157,50 @@ def _load(job):
     return rows, ignored, broken
 
 
-def _job(job_id, status):
-    return (
-        ImportJob.objects.select_related("created_by")
-        .prefetch_related(Prefetch("item_type", queryset=list_item_types()))
-        .filter(pk=job_id, status=status)
-        .first()
+def _claim(job_id, status):
+    """Start a run of the step `status` (rse/lib/jobs.py): the job, or None when it is not there."""
+    queryset = ImportJob.objects.select_related("created_by").prefetch_related(
+        Prefetch("item_type", queryset=list_item_types())
     )
+    return jobs.claim(ImportJob, job_id, status, queryset=queryset)
 
 
 def _progress(job):
-    return lambda n: ImportJob.objects.filter(pk=job.pk).update(processed_rows=n)
+    # Written outside the step's transaction: progress and heartbeat are seen at once.
+    return lambda n: jobs.fenced(job).update(processed_rows=n, heartbeat_at=timezone.now())
 
 
 def validate_import(job_id: int) -> None:
     """Task body: read the file, plan every row, store the preview. Writes no item. Idempotent."""
-    job = _job(job_id, ImportJob.Status.VALIDATING)
+    job = _claim(job_id, ImportJob.Status.VALIDATING)
     if job is None:
         return
     try:
         rows, ignored, broken = _load(job)
     except ImportFileError as exc:
-        job.status, job.error = ImportJob.Status.FAILED, str(exc)
-        job.save(update_fields=["status", "error", "updated_at"])
+        jobs.fenced(job).update(status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now())
         return
     job.total_rows, job.processed_rows = len(rows), 0
-    job.save(update_fields=["total_rows", "processed_rows", "updated_at"])
+    jobs.fenced(job).update(total_rows=len(rows), processed_rows=0, updated_at=timezone.now())
     plans, rejected = plan_bulk_upsert(job.created_by, job.item_type, _bulk_rows(rows), progress=_progress(job))
     rejected = sorted([*broken, *rejected], key=lambda row: row["line"])
     counts = {"create": 0, "update": 0, "skip": 0, "reject": len(rejected)}
     for plan in plans:
         counts[plan["action"]] += 1
-    job.processed_rows = len(rows)
-    job.counts = {**counts, "ignored_columns": ignored}
-    job.preview = _preview(plans, rejected)
-    job.status = ImportJob.Status.PREVIEW
-    job.save(update_fields=["processed_rows", "counts", "preview", "status", "updated_at"])
+    try:
+        jobs.finish(
+            job,
+            processed_rows=len(rows),
+            counts={**counts, "ignored_columns": ignored},
+            preview=_preview(plans, rejected),
+            status=ImportJob.Status.PREVIEW,
+            updated_at=timezone.now(),
+        )
+    except jobs.Superseded:
+        return  # a later run of this step writes the preview
 
 
 def do_confirm_import(user, job) -> ImportJob:
-    from repository.tasks import apply_import_task
-
     if not permissions.can_sync_items(user):
         raise PermissionDenied
     with transaction.atomic():
@@ -202,7 +208,8 @@ def do_confirm_import(user, job) -> ImportJob:
             status=ImportJob.Status.APPLYING, processed_rows=0
         )
         if updated:
-            apply_import_task.delay_on_commit(job.pk)
+            job.status = ImportJob.Status.APPLYING
+            jobs.submit(job)
     job.refresh_from_db()
     return job
 
@@ -211,19 +218,19 @@ def apply_import(job_id: int) -> None:
     """Task body: plan again (the data may have changed since the preview; progress is written on
     the job row meanwhile), then write every valid row in ONE transaction: all or nothing.
     Running it twice changes nothing the second time."""
-    job = _job(job_id, ImportJob.Status.APPLYING)
+    job = _claim(job_id, ImportJob.Status.APPLYING)
     if job is None:
         return
     user = job.created_by
     if user is None or not permissions.can_sync_items(user):
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=_("Not allowed."))
+        jobs.fenced(job).update(status=ImportJob.Status.FAILED, error=_("Not allowed."))
         return
     try:
         rows, _ignored, broken = _load(job)
     except ImportFileError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc))
+        jobs.fenced(job).update(status=ImportJob.Status.FAILED, error=str(exc))
         return
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows), processed_rows=0)
+    jobs.fenced(job).update(total_rows=len(rows), processed_rows=0)
     plans, rejected = plan_bulk_upsert(user, job.item_type, _bulk_rows(rows), progress=_progress(job))
     rejected = sorted([*broken, *rejected], key=lambda row: row["line"])
     started = time.monotonic()
@@ -231,16 +238,39 @@ def apply_import(job_id: int) -> None:
         with transaction.atomic():
             counts = do_bulk_upsert_items(user, job.item_type, plans)
             counts["reject"] = len(rejected)
-            job.status = ImportJob.Status.DONE
-            job.total_rows = job.processed_rows = len(rows)
-            job.counts = {**job.counts, "applied": counts}
-            job.preview = _preview(plans, rejected)
-            job.save(update_fields=["status", "total_rows", "processed_rows", "counts", "preview", "updated_at"])
+            jobs.finish(
+                job,
+                status=ImportJob.Status.DONE,
+                total_rows=len(rows),
+                processed_rows=len(rows),
+                counts={**job.counts, "applied": counts},
+                preview=_preview(plans, rejected),
+                updated_at=timezone.now(),
+            )
             record("repository.import_applied", actor=user, obj=job, item_type=job.item_type.slug, **counts)
         logger.info("import %s: %d rows written in %.1f s", job.pk, len(plans), time.monotonic() - started)
+    except jobs.Superseded:
+        return  # rolled back: the run that took the job over writes the items
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000])
+        jobs.fenced(job).update(status=ImportJob.Status.FAILED, error=str(exc)[:2000])
         raise
+
+
+IMPORT_JOBS = jobs.JobKind(
+    name="repository.import",
+    model=ImportJob,
+    label=gettext_lazy("Item import"),
+    steps={
+        ImportJob.Status.VALIDATING: jobs.Step("repository.validate_import"),
+        ImportJob.Status.APPLYING: jobs.Step("repository.apply_import"),
+    },
+    can_manage=lambda user, job: (
+        permissions.can_sync_items(user) and (job.created_by_id == user.pk or is_administrator(user))
+    ),
+    url=lambda job: reverse("repository:import_detail", args=[job.pk]),
+    progress=lambda job: (job.processed_rows, job.total_rows),
+    unit=gettext_lazy("rows"),
+)
 
 
 def current_progress(job) -> int:

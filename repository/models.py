@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rse.lib.jobs import Trackable
 from rse.lib.models import SoftDeleteModel, TimeStampedModel
 
 
@@ -244,8 +245,9 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
-class ImportJob(TimeStampedModel):
-    """A CSV import: uploaded → validated (preview) → confirmed → applied, watched through `progress`."""
+class ImportJob(TimeStampedModel, Trackable):
+    """A CSV import: uploaded → validated (preview) → confirmed → applied, watched through `progress`;
+    both long steps are jobs of rse/lib/jobs.py (stalled, retried, cancelled like every long job)."""
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Reading the file")
@@ -253,6 +255,7 @@ class ImportJob(TimeStampedModel):
         APPLYING = "applying", _("Importing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

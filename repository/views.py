@@ -13,6 +13,7 @@ from repository import imports, permissions, selectors, services
 from repository.forms import DocumentForm, ImportForm, ItemForm, VersionForm
 from repository.models import ImportJob, ItemType
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.jobs import status_of as job_status_of
 
 HISTORY_ON_PAGE = 10
 
@@ -335,6 +336,7 @@ def _job_context(job):
         "planned": [r for r in preview if r["action"] != "reject"][:100],
         "counts": job.counts or {},
         "working": job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING),
+        "job_status": job_status_of(job),
     }
 
 

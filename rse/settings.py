@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Our apps, lowest layer first: nothing imports an app listed after it.
     "rse.accounts",
     "rse.trail",
+    "rse.outbox",
     "repository",
     "directory",
     "communities",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rse.lib.middleware.OutOfRangeIdMiddleware",
+    "rse.lib.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "rse.urls"
@@ -108,6 +110,8 @@ else:
     # Short OLTP queries: PostgreSQL's JIT spent ~2 s compiling plans for feed pages that
     # then ran in milliseconds.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database that does not answer fails the request in seconds (a 503, rse/lib/middleware.py).
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Production topology (issue 15, docs/deploy.md). A psycopg pool per process, bounded, instead
 # of persistent connections: under ASGI every request runs in a thread of its own, and
@@ -137,6 +141,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery, cache ----------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis down must cost a request at most a second, once (rse/lib/breaker.py), never a 500: connection
+# timeouts of 1 s for the cache, the broker and the channel layer (issue 14).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -144,12 +151,23 @@ if REDIS_URL:
             # of one queued message per socket (the core layer). Delivery is at-most-once either
             # way (clients catch up by cursor); 1,000 sockets over 2 processes need this.
             "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", default="rse")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **REDIS_TIMEOUTS}],
+                "prefix": env.str("CHANNEL_PREFIX", default="rse"),
+            },
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage is a cache miss, not a 500: sessions come from the database (rse/lib/cache.py).
+    CACHES = {
+        "default": {"BACKEND": "rse.lib.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_TIMEOUTS}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # socket_timeout stays above the worker's BRPOP wait (1 s), or an idle worker would time out.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+    CELERY_BROKER_CONNECTION_TIMEOUT = 1
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+    CELERY_REDIS_SOCKET_TIMEOUT = 5
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Without Redis the web server and the Celery worker are separate processes: a file cache is
@@ -159,13 +177,19 @@ else:
         if TESTING
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     }
+    # kombu's filesystem transport made safe for two processes (rse/lib/broker.py): atomic writes,
+    # a malformed file is moved to bad/ and logged instead of killing the worker. Its control
+    # folder (remote control, `celery inspect`) lives here too, not in the current directory.
     _broker_dir = VAR_DIR / "celery-broker"
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    for _folder in ("processed", "claimed", "bad", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "safefs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "bad_folder": str(_broker_dir / "bad"),
+        "control_folder": str(_broker_dir / "control"),
     }
     CELERY_RESULT_BACKEND = None
 
@@ -176,6 +200,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Seconds between two runs of the beat's maintenance (outbox drain, stalled jobs).
+RSE_MAINTENANCE_EVERY = env.float("RSE_MAINTENANCE_EVERY", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "notification-digests": {
         "task": "communities.notifications.send_digests",
@@ -185,6 +211,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "directory.tasks.purge_old_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Tasks whose send failed (broker down at commit) or that never completed (rse/lib/outbox.py).
+    "drain-outbox": {"task": "rse.outbox.drain", "schedule": RSE_MAINTENANCE_EVERY},
+    # Long jobs that stopped making progress (rse/lib/jobs.py).
+    "requeue-stalled-jobs": {"task": "rse.jobs.requeue_stalled", "schedule": RSE_MAINTENANCE_EVERY},
     # The animators' jobs: each idempotent, each catching up on what fell due while it was down.
     "animation-scheduled-posts": {"task": "animation.seeding.publish_due_posts", "schedule": crontab()},
     "animation-prompts": {"task": "animation.feeding.publish_due_prompts", "schedule": crontab(minute="*/5")},
@@ -193,7 +223,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
-CELERY_IMPORTS = ["communities.notifications.tasks", "animation.seeding.tasks", "animation.feeding.tasks"]
+CELERY_IMPORTS = [
+    "communities.notifications.tasks",
+    "animation.seeding.tasks",
+    "animation.feeding.tasks",
+    "rse.lib.outbox",
+    "rse.lib.jobs",
+]
+# The outbox sends again a task that has not succeeded this many seconds after its last send (a
+# message lost with a killed worker), at most this many times.
+RSE_OUTBOX_REDELIVER_AFTER = env.int("RSE_OUTBOX_REDELIVER_AFTER", default=900)
+RSE_OUTBOX_MAX_SENDS = env.int("RSE_OUTBOX_MAX_SENDS", default=10)
+# A long job (import, digest, export…) without progress for this many seconds is stalled: shown
+# with Retry and Cancel, and re-queued by beat, at most RSE_JOBS_MAX_ATTEMPTS runs in all.
+RSE_JOBS_STALLED_AFTER = env.int("RSE_JOBS_STALLED_AFTER", default=600)
+RSE_JOBS_MAX_ATTEMPTS = env.int("RSE_JOBS_MAX_ATTEMPTS", default=3)
+# /healthz/ answers 503 when one of these is down (database, cache, broker, channel_layer); the
+# others are reported, and make it say "degraded" (rse/lib/health.py says why only the database).
+RSE_HEALTHZ_REQUIRED = env.list("HEALTHZ_REQUIRED", default=["database"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

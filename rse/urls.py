@@ -23,12 +23,19 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz/", views.healthz, name="healthz"),
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<str:kind>/<int:job_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<str:kind>/<int:job_id>/status/", views.job_status, name="job_status"),
+    path("jobs/<str:kind>/<int:job_id>/retry/", views.job_retry, name="job_retry"),
+    path("jobs/<str:kind>/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("api/v1/", include(api_patterns)),
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]
+
+handler500 = "rse.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

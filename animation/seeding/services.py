@@ -41,6 +41,7 @@ from communities.services import (
 )
 from communities.services.common import MAX_BODY_CHARS
 from rse.lib.events import publish_on_commit, user_group
+from rse.lib.outbox import enqueue_on_commit
 from rse.trail.services import record
 
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
@@ -487,7 +488,7 @@ def do_confirm_bulk_invitation(user, bulk) -> BulkInvitation:
         bulk.status = BulkInvitation.Status.QUEUED
         bulk.save(update_fields=["status", "updated_at"])
         record("animation.bulk_invitation_confirmed", actor=user, obj=bulk, community_id=bulk.community_id)
-        transaction.on_commit(lambda: run_bulk_invitation_task.delay(bulk.pk))
+        enqueue_on_commit(run_bulk_invitation_task, bulk.pk)  # rse/lib/outbox.py: sent after the commit
     return bulk
 
 
@@ -597,7 +598,7 @@ def do_confirm_starter_import(user, job) -> StarterImport:
         job.status = StarterImport.Status.QUEUED
         job.save(update_fields=["status", "updated_at"])
         record("animation.starter_import_confirmed", actor=user, obj=job, community_id=job.community_id)
-        transaction.on_commit(lambda: run_starter_import_task.delay(job.pk))
+        enqueue_on_commit(run_starter_import_task, job.pk)
     return job
 
 

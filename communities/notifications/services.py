@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from communities import events
 from communities.models import (
     Comment,
     Community,
+    DigestRun,
     Membership,
     Mute,
     Notification,
@@ -29,7 +30,9 @@ from communities.models import (
 )
 from communities.notifications import digest
 from communities.permissions import can_read_community, can_see_community
+from rse.lib import jobs
 from rse.lib.events import publish, user_group
+from rse.lib.outbox import enqueue_on_commit
 from rse.trail.services import record
 
 logger = logging.getLogger(__name__)
@@ -51,8 +54,10 @@ READ_EVENT = events.NOTIFICATIONS_READ
 def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, comment_id=None, community_id=None, ref=None):
     """Schedule the fan-out of one notification `kind` to `recipient_ids` (after commit).
 
-    Never blocks the request: it only cleans the id list and enqueues a Celery task with
-    `delay_on_commit` (which runs at once when called from an on_commit callback).
+    Never blocks the request: it cleans the id list and writes the task into the outbox, in the
+    caller's transaction (rse/lib/outbox.py); it is sent after the commit, or later by the outbox
+    drain if the broker is down then. The fan-out is idempotent (dedupe keys): sent twice, it
+    notifies once.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -61,8 +66,15 @@ def enqueue_notifications(kind, recipient_ids, *, actor_id, post_id=None, commen
         return
     from communities.notifications.tasks import fan_out_notifications_task
 
-    fan_out_notifications_task.delay_on_commit(
-        kind, ids, actor_id=actor_id, post_id=post_id, comment_id=comment_id, community_id=community_id, ref=ref
+    enqueue_on_commit(
+        fan_out_notifications_task,
+        kind,
+        ids,
+        actor_id=actor_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        community_id=community_id,
+        ref=ref,
     )
 
 
@@ -302,18 +314,70 @@ def do_send_digest(user_id, *, sections=(), frequency="daily") -> int:
     return len(rows) + sum(len(section["entries"]) for section in sections)
 
 
-def users_with_pending_digest():
-    return (
-        Notification.objects.filter(channel=NotificationChannel.DIGEST, digested_at__isnull=True)
-        .values_list("recipient_id", flat=True)
-        .distinct()
-        .order_by("recipient_id")
+def users_with_pending_digest(before=None):
+    """Active people with digest items not yet sent (created up to `before`, when given)."""
+    pending = Notification.objects.filter(
+        channel=NotificationChannel.DIGEST, digested_at__isnull=True, recipient__is_active=True
     )
+    if before is not None:
+        pending = pending.filter(created_at__lte=before)
+    return pending.values_list("recipient_id", flat=True).distinct().order_by("recipient_id")
 
 
-def users_for_daily_digest(chunk=1000):
-    """Those with pending digest items, less the people whose digest a planner sends (they get
-    these notifications in it, on their own day and hour)."""
+DIGEST_BATCH = 100  # people per task: the run is spread over the workers
+
+
+def do_start_digest_run(day=None) -> DigestRun:
+    """Today's run of the digests (one per day: a second call finds it)."""
+    run, _created = DigestRun.objects.get_or_create(day=day or timezone.localdate())
+    return run
+
+
+def do_run_digests(run_id) -> int:
+    """A run of the day's digests (a job of rse/lib/jobs.py): everyone with items from before the
+    run was created is served, in batches; a run re-queued as stalled serves only those left.
+    Returns how many people were queued."""
+    from communities.notifications.tasks import send_digest_batch_task
+
+    run = jobs.claim(DigestRun, run_id, DigestRun.Status.QUEUED, DigestRun.Status.RUNNING)
+    if run is None:
+        return 0
+    people = list(users_for_daily_digest(before=run.created_at))
+    if not people:
+        jobs.finish(run, status=DigestRun.Status.DONE, total=run.done, finished_at=timezone.now())
+        return 0
+    jobs.fenced(run).update(total=run.done + len(people))
+    for start in range(0, len(people), DIGEST_BATCH):
+        # Not through the outbox: the run itself is the durable record (a lost batch leaves people
+        # pending, the run stalls, and beat queues it again for them).
+        send_digest_batch_task.delay(run.pk, people[start : start + DIGEST_BATCH])
+    return len(people)
+
+
+def do_send_digest_batch(run_id, user_ids) -> int:
+    """Digests of some people of a run, each a heartbeat of the run; the last batch closes it.
+    A person whose e-mail fails stays pending for the run's next attempt."""
+    run = DigestRun.objects.filter(pk=run_id, status=DigestRun.Status.RUNNING).first()
+    if run is None:
+        return 0  # cancelled or already complete
+    sent = 0
+    for user_id in user_ids:
+        try:
+            sent += bool(do_send_digest(user_id))
+        except Exception:
+            logger.exception("digest for user %s failed; the run will try again", user_id)
+            continue
+        DigestRun.objects.filter(pk=run_id).update(done=F("done") + 1, heartbeat_at=timezone.now())
+    if next(iter(users_for_daily_digest(before=run.created_at)), None) is None:
+        DigestRun.objects.filter(pk=run_id, status=DigestRun.Status.RUNNING).update(
+            status=DigestRun.Status.DONE, done=F("total"), finished_at=timezone.now(), heartbeat_at=timezone.now()
+        )
+    return sent
+
+
+def users_for_daily_digest(chunk=1000, before=None):
+    """Those with pending digest items (created up to `before`, when given), less the people whose
+    digest a planner sends (they get these notifications in it, on their own day and hour)."""
     plan = digest.planner()
     batch = []
 
@@ -321,7 +385,7 @@ def users_for_daily_digest(chunk=1000):
         planned = plan.planned_ids(ids) if plan is not None and ids else set()
         return [uid for uid in ids if uid not in planned]
 
-    for user_id in users_with_pending_digest().iterator(chunk_size=chunk):
+    for user_id in users_with_pending_digest(before=before).iterator(chunk_size=chunk):
         batch.append(user_id)
         if len(batch) >= chunk:
             yield from unplanned(batch)

@@ -19,6 +19,7 @@ from communities.notifications import services, tasks
 from communities.notifications.emails import read_unsubscribe_token, unsubscribe_token
 from communities.tests.factories_realtime import CommentFactory, CommunityFactory, MembershipFactory, PostFactory
 from rse.accounts.tests.factories import UserFactory
+from rse.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 K = NotificationKind
@@ -180,17 +181,24 @@ def test_nothing_is_created_for_a_deleted_post_or_comment(post):
     assert not Notification.objects.exists()
 
 
-def test_large_fan_out_runs_in_batches(post, monkeypatch, django_assert_max_num_queries):
+def test_large_fan_out_runs_in_batches(
+    post, monkeypatch, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(services, "BATCH_SIZE", 4)
     readers = UserFactory.create_batch(10)
     for reader in readers[:3]:
         set_pref(reader, K.ANNOUNCEMENT, C.DIGEST)
-    deliver(K.ANNOUNCEMENT, readers, post)
-    assert Notification.objects.filter(kind=K.ANNOUNCEMENT).count() == 10
-    # Per batch a fixed number of queries, whatever its size: no query per recipient.
-    Notification.objects.all().delete()
-    with django_assert_max_num_queries(3 + 3 * 9):
+    # The batches go through the outbox: sent once the splitting task's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
         deliver(K.ANNOUNCEMENT, readers, post)
+    assert Notification.objects.filter(kind=K.ANNOUNCEMENT).count() == 10
+    assert not OutboxMessage.objects.exists()  # every batch succeeded
+    # Per batch a fixed number of queries, whatever its size: no query per recipient (the split in
+    # one transaction; each batch: its outbox row written, claimed and deleted, 9 for the delivery).
+    Notification.objects.all().delete()
+    with django_assert_max_num_queries(3 + 2 + 3 * (3 + 9)), django_capture_on_commit_callbacks(execute=True):
+        deliver(K.ANNOUNCEMENT, readers, post)
+    assert Notification.objects.filter(kind=K.ANNOUNCEMENT).count() == 10
 
 
 def test_email_is_multipart_with_an_unsubscribe_link(post, settings):

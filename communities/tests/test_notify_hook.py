@@ -1,13 +1,16 @@
 """The notifications hook: the right people, never someone who cannot read the community."""
 
 import pytest
+from django.db import transaction
 
 from communities import notify, services
-from communities.models import Community, Membership, Mention
+from communities.models import Community, Membership, Mention, Notification
+from communities.notifications.tasks import fan_out_notifications_task
 from communities.tests.factories import CommunityFactory, member
 from directory.models import Follow
 from repository.models import Item, ItemFollow, ItemType
 from rse.accounts.tests.factories import UserFactory
+from rse.outbox.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -84,13 +87,22 @@ def test_followers_of_people_and_items_hear_of_new_posts_only_if_they_may_read(
     assert notifications.recipients("followed_item_post") == {item_fan.pk}
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(user, notifications, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_when_the_transaction_rolls_back(user, django_capture_on_commit_callbacks):
     community = CommunityFactory()
     member(community, user, role=Membership.Role.ANIMATOR)
+    mentioned = member(community)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.do_create_post(user, community, title="T", body_md=f"{handle(member(community))}")
-    assert notifications.calls == []
-    assert callbacks  # the send waits for the commit
+        services.do_create_post(user, community, title="T", body_md=f"{handle(mentioned)}")
+    # Queued in the write's own transaction (the outbox), sent only after its commit.
+    assert OutboxMessage.objects.filter(task=fan_out_notifications_task.name).count() == 1
+    assert callbacks and not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.do_create_post(user, community, title="T2", body_md=f"{handle(mentioned)}")
+            raise RuntimeError("rolled back")
+    assert callbacks == []
+    assert OutboxMessage.objects.filter(task=fan_out_notifications_task.name).count() == 1  # only the first
+    assert not Notification.objects.exists()
 
 
 def test_notify_refuses_an_unknown_kind_and_skips_an_empty_audience(django_capture_on_commit_callbacks):

@@ -28,6 +28,8 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from rse.lib.breaker import Breaker
+
 logger = logging.getLogger(__name__)
 
 
@@ -105,19 +107,27 @@ def home_group() -> str:
     return "home"
 
 
+# After a failure to reach the channel layer (Redis down), events are dropped for two seconds
+# instead of each waiting for its own connection timeout: clients catch up when they reconnect
+# (rse/lib/layerwatch.py makes them reconnect once the layer is back, and closes this breaker).
+layer_breaker = Breaker("Channel layer", cooldown=2.0)
+
+
 def publish(event_type: str, groups, payload: dict) -> None:
     """Send now (used from tasks that already run after commit)."""
     check_event(event_type, payload)
     data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or layer_breaker.is_open():
         return
     message = {"type": "rse.event", "event": event_type, "payload": data}
     for group in groups:
         try:
             _send(layer, group, message)
-        except Exception:  # a realtime hiccup must never break the write that caused it
-            logger.exception("could not publish %s to %s", event_type, group)
+        except Exception as exc:  # a realtime hiccup must never break the write that caused it
+            logger.warning("could not publish %s to %s: %s", event_type, group, exc)
+            layer_breaker.trip(exc)
+            return
 
 
 _loop_lock = threading.Lock()
