@@ -41,6 +41,16 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _generous_limits(request, settings):
+    """The suite logs in, posts and reacts far faster than people do: rate limits and login-failure
+    limits are raised, except in tests marked `real_limits`, which check them as configured."""
+    if request.node.get_closest_marker("real_limits"):
+        return
+    settings.RSE_THROTTLE_RATES = dict.fromkeys(settings.RSE_THROTTLE_RATES, "100000/min")
+    settings.AXES_FAILURE_LIMIT = 1000
+
+
+@pytest.fixture(autouse=True)
 def _closed_breakers():
     """A dependency one test made unreachable is tried again by the next (rse/lib/breaker.py)."""
     from rse.lib.breaker import reset_all

@@ -22,6 +22,7 @@ from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
 from rse.lib.cursor import paginate
+from rse.lib.throttling import throttle_scope
 
 # --- Serializers (read side; writes go through services) ------------------------------------------
 
@@ -381,6 +382,7 @@ def community_invitation(request, slug, action):
     ),
     responses={201: MembershipSerializer},
 )
+@throttle_scope("invite")
 @api_view(["POST"])
 def community_invite(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -444,6 +446,7 @@ def membership_action(request, pk, action):
 
 @extend_schema(methods=["GET"], responses=_paged(PostSerializer, "PostPage"))
 @extend_schema(methods=["POST"], request=PostInput, responses={201: PostSerializer})
+@throttle_scope("post")
 @api_view(["GET", "POST"])
 def community_posts(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
@@ -503,6 +506,7 @@ def _post_action(request, pk, fn, code=status.HTTP_200_OK):
     request=_input("ReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
     responses=PostSerializer,
 )
+@throttle_scope("reaction")
 @api_view(["POST"])
 def post_react(request, pk):
     return _post_action(request, pk, lambda p: services.do_react(request.user, request.data.get("kind", ""), post=p))
@@ -585,6 +589,7 @@ def post_accept(request, pk):
     request=_input("ShareInput", community=serializers.CharField(), body_md=serializers.CharField(required=False)),
     responses={201: PostSerializer},
 )
+@throttle_scope("post")
 @api_view(["POST"])
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
@@ -611,6 +616,7 @@ def _comment_data(request, comments):
 
 @extend_schema(methods=["GET"], responses=_paged(CommentSerializer, "CommentPage"))
 @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentSerializer})
+@throttle_scope("comment")
 @api_view(["GET", "POST"])
 def post_comments(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
@@ -653,6 +659,7 @@ def comment_detail(request, pk):
     request=_input("CommentReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
     responses=CommentSerializer,
 )
+@throttle_scope("reaction")
 @api_view(["POST"])
 def comment_react(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)

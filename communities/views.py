@@ -37,6 +37,7 @@ from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
 from rse.lib.http import safe_next
+from rse.lib.throttling import limit_rate
 
 
 def _is_htmx(request):
@@ -349,6 +350,7 @@ def community_invitation(request, slug, action):
 
 @login_required
 @require_POST
+@limit_rate("invite")
 def community_invite(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     form = InviteForm(request.POST)
@@ -394,6 +396,7 @@ def membership_action(request, pk, action):
 
 
 @login_required
+@limit_rate("post")
 def post_create(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     context = _community_context(request, community)
@@ -524,6 +527,7 @@ def _post_action(request, pk, action, *, success=None):
 
 @login_required
 @require_POST
+@limit_rate("reaction")
 def post_react(request, pk):
     return _post_action(request, pk, lambda p: services.do_react(request.user, request.POST.get("kind", ""), post=p))
 
@@ -624,6 +628,7 @@ def post_history(request, pk):
 
 
 @login_required
+@limit_rate("post")
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     original = post.shared_from if post.shared_from_id else post
@@ -652,6 +657,7 @@ def post_share(request, pk):
 
 @login_required
 @require_POST
+@limit_rate("comment")
 def comment_create(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     form = CommentForm(request.POST, request.FILES)
@@ -705,6 +711,7 @@ def comment_delete(request, pk):
 
 @login_required
 @require_POST
+@limit_rate("reaction")
 def comment_react(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
     try:

@@ -6,6 +6,7 @@ on the filesystem. Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
+    "axes",  # login failure limits (rse/accounts/throttling.py)
     # Our apps, lowest layer first: nothing imports an app listed after it.
     "rse.accounts",
     "rse.trail",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rse.lib.middleware.OutOfRangeIdMiddleware",
     "rse.lib.middleware.DatabaseUnavailableMiddleware",
+    # Last, as axes asks: turns a login refused for too many failures into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rse.urls"
@@ -244,7 +248,10 @@ RSE_HEALTHZ_REQUIRED = env.list("HEALTHZ_REQUIRED", default=["database"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["rse.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "rse.accounts.throttling.LoginThrottleBackend",  # first: refuses a locked-out login before any check
+    "rse.accounts.backends.EmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -256,6 +263,38 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Limits (issue 13; README "Security") ------------------------------------------------
+# Proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 10.0.0.0/8): without them
+# the client is REMOTE_ADDR, and a header anyone can write never resets a counter (rse/lib/clientip.py).
+RSE_TRUSTED_PROXIES = env.list("RSE_TRUSTED_PROXIES", default=[])
+# Logins (django-axes): refused after AXES_FAILURE_LIMIT failures for one account within
+# AXES_COOLOFF_TIME, or from one IP within RSE_LOGIN_IP_WINDOW, on every door (page, admin, Basic).
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env.int("RSE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("RSE_LOGIN_ACCOUNT_WINDOW", default=15 * 60))
+RSE_LOGIN_IP_WINDOW = timedelta(seconds=env.int("RSE_LOGIN_IP_WINDOW", default=60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "rse.accounts.throttling.LoginAttemptsHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the windows slide exactly
+AXES_CLIENT_IP_CALLABLE = "rse.lib.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "rse.accounts.throttling.login_username"
+AXES_LOCKOUT_CALLABLE = "rse.accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Requests and writes (DRF throttles, also on the matching pages: rse/lib/throttling.py), counted in
+# the cache (Redis when REDIS_URL is set, so shared by every process). Override any of them with
+# RSE_THROTTLE_RATES="post=10/min,comment=30/min".
+RSE_THROTTLE_RATES = {
+    "anon": "60/min",  # API requests without a user, per client IP
+    "user": "600/min",  # API requests of one user
+    "post": "30/hour",  # new posts and shares, API and pages
+    "comment": "120/hour",
+    "reaction": "300/hour",
+    "invite": "100/hour",
+    "password_reset": "3/hour",  # reset e-mails per address (beyond: not sent, same page)
+    **env.dict("RSE_THROTTLE_RATES", default={}),
+}
 
 # --- I18N -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -316,7 +355,12 @@ REST_FRAMEWORK = {
     # Basic over TLS until API tokens land (integrations issue).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "rse.accounts.throttling.ThrottledBasicAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rse.lib.throttling.AnonRateThrottle",
+        "rse.lib.throttling.UserRateThrottle",
+        "rse.lib.throttling.ActionRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import pagination, status
+from rest_framework.exceptions import ErrorDetail, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rse.lib.cursor import InvalidCursor
+from rse.lib.throttling import retry_after, wait_message
 
 logger = logging.getLogger(__name__)
 
@@ -34,4 +36,6 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or _("You do not have permission.")}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, Throttled) and getattr(exc.detail, "code", None) == "throttled":
+        exc.detail = ErrorDetail(wait_message(retry_after(exc.wait)), code="throttled")  # translated
     return drf_exception_handler(exc, context)

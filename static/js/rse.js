@@ -18,4 +18,21 @@
     var summary = menu.querySelector("summary");
     if (summary) summary.focus();
   });
+  // A write refused for coming too often (429) says so, instead of htmx silently not swapping.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var main = document.getElementById("main");
+    if (!xhr || xhr.status !== 429 || !main) return;
+    var list = main.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      list.setAttribute("role", "status");
+      main.insertBefore(list, main.firstChild);
+    }
+    var item = document.createElement("li");
+    item.className = "message error";
+    item.textContent = xhr.responseText;
+    list.appendChild(item);
+  });
 })();
