@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "channels",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
@@ -66,12 +67,15 @@ MIDDLEWARE = [
     # pads each response with random bytes and CSRF tokens are masked anew on every response.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "rse.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rse.lib.security.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "rse.lib.middleware.OutOfRangeIdMiddleware",
     "rse.lib.middleware.DatabaseUnavailableMiddleware",
     # Last, as axes asks: turns a login refused for too many failures into a 429 page.
@@ -348,6 +352,34 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A session unused this long is signed out (rse/accounts/middleware.py); SESSION_COOKIE_AGE (Django's
+# 14 days) stays the absolute limit from sign-in.
+RSE_SESSION_IDLE_TIMEOUT = env.int("RSE_SESSION_IDLE_TIMEOUT", default=8 * 3600)
+# Content-Security-Policy on every response (django-csp; rse/lib/security.py): no inline or foreign
+# script anywhere (the templates, the admin and the API docs load theirs from /static/), no plugins,
+# no framing, no <base> hijack. Inline style attributes stay allowed (poll bars, Swagger UI).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *env.list("CSP_IMG_SRC", default=[])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the application never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

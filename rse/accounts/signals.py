@@ -2,10 +2,11 @@
 (our pages, the Django admin, a shell). Connected in AccountsConfig.ready(). Writes that bypass
 save() (queryset updates) call services.do_deactivate_users / end_live_sessions themselves."""
 
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from rse.accounts.middleware import start_session_clock
 from rse.accounts.models import User
 from rse.accounts.services import end_live_sessions
 
@@ -15,6 +16,13 @@ def end_on_logout(sender, request, user, **kwargs):
     if user is not None and getattr(user, "pk", None):
         session = getattr(request, "session", None)
         end_live_sessions([user.pk], reason="logout", session_key=getattr(session, "session_key", None))
+
+
+@receiver(user_logged_in, dispatch_uid="rse.accounts.start_session_clock")
+def start_clock_on_login(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        start_session_clock(session)
 
 
 @receiver(post_save, sender=User, dispatch_uid="rse.accounts.end_on_auth_change")
