@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rse.lib.files import RandomName
 from rse.lib.jobs import Job
 from rse.lib.models import SoftDeleteModel, TimeStampedModel
 
@@ -22,7 +23,8 @@ class Community(TimeStampedModel, SoftDeleteModel):
     description_md = models.TextField(_("description"), blank=True)
     description_html = models.TextField(blank=True, editable=False)
     visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.OPEN)
-    cover = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    # Served to every signed-in person by rse.lib.files.media, under a random name.
+    cover = models.ImageField(_("cover image"), upload_to=RandomName("covers"), blank=True, max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

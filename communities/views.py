@@ -4,14 +4,12 @@ htmx requests for a list get only the next page (`partials/feed_page.html`), who
 element asks for the following one when revealed (infinite scroll). Actions on a post
 answer with the re-rendered card, swapped in place."""
 
-import mimetypes
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, prefetch_related_objects
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,6 +34,7 @@ from communities.tabs import tabs_for
 from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.files import file_response
 from rse.lib.http import safe_next
 from rse.lib.throttling import limit_rate
 
@@ -752,15 +751,8 @@ def attachment_download(request, pk):
     selectors.access_post_by_id(request.user, post.pk)
     if attachment.comment is not None and attachment.comment.deleted_at:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=not attachment.is_image, filename=attachment.name)
-    if attachment.is_image:
-        response["Content-Type"] = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    # Raster images inline, anything else a download; sandboxed and nosniff either way.
+    return file_response(attachment.file, filename=attachment.name, inline=attachment.is_image)
 
 
 @login_required

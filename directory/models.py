@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from rse.lib.files import RandomName
 from rse.lib.jobs import Trackable
 from rse.lib.models import TimeStampedModel
 
@@ -97,7 +98,8 @@ class Profile(TimeStampedModel):
     )
     bio_md = models.TextField(_("about me"), blank=True)
     bio_html = models.TextField(blank=True, editable=False)
-    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    # Served to every signed-in person by rse.lib.files.media, under a random name.
+    photo = models.ImageField(_("photo"), upload_to=RandomName("photos"), blank=True, max_length=200)
     search_name = models.CharField(max_length=320, blank=True, db_index=True, editable=False)
     # First-steps assistant state: steps the person chose to skip, and whether they closed it.
     first_steps_skipped = models.JSONField(default=list, blank=True, editable=False)

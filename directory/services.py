@@ -110,7 +110,7 @@ def do_update_profile(user, *, data: dict, photo=None, remove_photo=False) -> Pr
         content = process_photo(photo)
         if profile.photo:
             profile.photo.delete(save=False)
-        profile.photo.save(f"{user.pk}-{slugify(user.display_name) or 'photo'}.jpg", content, save=False)
+        profile.photo.save("photo.jpg", content, save=False)  # upload_to gives it a random name
     profile.save()
     if remove_photo or photo is not None:
         transaction.on_commit(lambda: forget_avatar(user.pk))

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -28,6 +28,7 @@ from directory.models import ImportJob, OrgUnit, Profile, Site, Skill, UserSkill
 from directory.permissions import can_anonymise, can_provision_hr
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.files import file_response
 from rse.lib.http import safe_next
 from rse.lib.jobs import status_of as job_status_of
 
@@ -365,13 +366,7 @@ def contact_photo(request, contact_id):
     contact = selectors.access_contact_by_id(request.user, contact_id)
     if not contact.photo:
         raise Http404
-    try:
-        handle = contact.photo.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return file_response(contact.photo, content_type="image/jpeg", inline=True, cache_control="private, max-age=86400")
 
 
 @login_required

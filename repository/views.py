@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from repository import imports, permissions, selectors, services
 from repository.forms import DocumentForm, ImportForm, ItemForm, VersionForm
 from repository.models import ImportJob, ItemType
 from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.files import file_response
 from rse.lib.jobs import status_of as job_status_of
 
 HISTORY_ON_PAGE = 10
@@ -288,14 +289,8 @@ def document_detail(request, slug, document_id):
 def document_download(request, slug, document_id, number):
     """Files are served through here, never from a public media URL: the item door applies."""
     version = selectors.access_document_version(request.user, slug, document_id, number)
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=version.original_name)
-    response["Content-Type"] = version.content_type or "application/octet-stream"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Always a download (an SVG or HTML document never renders in our origin), sandboxed, nosniff.
+    return file_response(version.file, filename=version.original_name, content_type=version.content_type or None)
 
 
 @login_required

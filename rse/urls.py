@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -7,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from rse import views
 from rse.accounts import views as account_views
+from rse.lib import files
 
 api_patterns = [
     path("", include("repository.api_urls")),
@@ -30,6 +29,9 @@ urlpatterns = [
     path("jobs/<str:kind>/<int:job_id>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<str:kind>/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("api/v1/", include(api_patterns)),
+    # Photos and covers only, in production as in development: attachments and documents are
+    # served by their permission views (rse/lib/files.py).
+    path("media/<path:path>", files.media, name="media"),
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
     path("", include("animation.urls")),
@@ -37,6 +39,3 @@ urlpatterns = [
 ]
 
 handler500 = "rse.views.server_error"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
