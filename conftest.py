@@ -46,7 +46,7 @@ def _generous_limits(request, settings):
     limits are raised, except in tests marked `real_limits`, which check them as configured."""
     if request.node.get_closest_marker("real_limits"):
         return
-    settings.RSE_THROTTLE_RATES = dict.fromkeys(settings.RSE_THROTTLE_RATES, "100000/min")
+    settings.RSE_RATE_LIMITS = dict.fromkeys(settings.RSE_RATE_LIMITS, "100000/min")
     settings.AXES_FAILURE_LIMIT = 1000
 
 

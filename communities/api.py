@@ -22,7 +22,7 @@ from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
 from rse.lib.cursor import paginate
-from rse.lib.throttling import throttle_scope
+from rse.lib.ratelimit import throttle_scope
 
 # --- Serializers (read side; writes go through services) ------------------------------------------
 

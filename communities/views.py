@@ -36,7 +36,7 @@ from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
 from rse.lib.files import file_response
 from rse.lib.http import safe_next
-from rse.lib.throttling import limit_rate
+from rse.lib.ratelimit import limit_rate
 
 
 def _is_htmx(request):

@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "drain-outbox": {"task": "rse.outbox.drain", "schedule": RSE_MAINTENANCE_EVERY},
     # Long jobs that stopped making progress (rse/lib/jobs.py).
     "requeue-stalled-jobs": {"task": "rse.jobs.requeue_stalled", "schedule": RSE_MAINTENANCE_EVERY},
+    "purge-login-logs": {"task": "rse.accounts.purge_login_logs", "schedule": crontab(hour=3, minute=45)},
     # The animators' jobs: each idempotent, each catching up on what fell due while it was down.
     "animation-scheduled-posts": {"task": "animation.seeding.publish_due_posts", "schedule": crontab()},
     "animation-prompts": {"task": "animation.feeding.publish_due_prompts", "schedule": crontab(minute="*/5")},
@@ -286,10 +287,11 @@ AXES_USERNAME_CALLABLE = "rse.accounts.throttling.login_username"
 AXES_LOCKOUT_CALLABLE = "rse.accounts.throttling.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-# Requests and writes (DRF throttles, also on the matching pages: rse/lib/throttling.py), counted in
+RSE_LOGIN_LOG_DAYS = env.int("RSE_LOGIN_LOG_DAYS", default=90)  # then purged daily by beat
+# Requests and writes (DRF throttles, also on the matching pages: rse/lib/ratelimit.py), counted in
 # the cache (Redis when REDIS_URL is set, so shared by every process). Override any of them with
-# RSE_THROTTLE_RATES="post=10/min,comment=30/min".
-RSE_THROTTLE_RATES = {
+# RATE_LIMITS="post=10/min,comment=30/min" in the environment.
+RSE_RATE_LIMITS = {
     "anon": "60/min",  # API requests without a user, per client IP
     "user": "600/min",  # API requests of one user
     "post": "30/hour",  # new posts and shares, API and pages
@@ -297,7 +299,7 @@ RSE_THROTTLE_RATES = {
     "reaction": "300/hour",
     "invite": "100/hour",
     "password_reset": "3/hour",  # reset e-mails per address (beyond: not sent, same page)
-    **env.dict("RSE_THROTTLE_RATES", default={}),
+    **env.dict("RATE_LIMITS", default={}),
 }
 
 # --- I18N -----------------------------------------------------------------------------
@@ -418,9 +420,9 @@ REST_FRAMEWORK = {
         "rse.accounts.throttling.ThrottledBasicAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rse.lib.throttling.AnonRateThrottle",
-        "rse.lib.throttling.UserRateThrottle",
-        "rse.lib.throttling.ActionRateThrottle",
+        "rse.lib.ratelimit.AnonRateThrottle",
+        "rse.lib.ratelimit.UserRateThrottle",
+        "rse.lib.ratelimit.ActionRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [

@@ -24,3 +24,14 @@ def send_email_changed_notice_task(user_id: int, old_email: str, new_email: str)
         cache.delete(claim)
         raise send_email_changed_notice_task.retry(exc=exc) from exc
     return True
+
+
+@shared_task(name="rse.accounts.purge_login_logs", acks_late=True)
+def purge_login_logs_task() -> int:
+    """Sign-in logs (django-axes: successes and failures) are kept RSE_LOGIN_LOG_DAYS days, then
+    deleted: the failure limits only look at the last minutes, the admin's audit at recent weeks."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.conf import settings
+
+    days = settings.RSE_LOGIN_LOG_DAYS
+    return AxesProxyHandler.reset_logs(age_days=days) + AxesProxyHandler.reset_failure_logs(age_days=days)

@@ -25,7 +25,7 @@ from drf_spectacular.authentication import BasicScheme
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
-from rse.lib.throttling import KeyedBudget, too_many_requests
+from rse.lib.ratelimit import KeyedBudget, too_many_requests
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class ThrottledBasicScheme(BasicScheme):
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
-    """At most RSE_THROTTLE_RATES["password_reset"] e-mails per address: beyond it nothing is sent
+    """At most RSE_RATE_LIMITS["password_reset"] e-mails per address: beyond it nothing is sent
     and the page is the same, so it tells nothing about the address."""
 
     def save(self, *args, **kwargs):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rse.lib.cursor import InvalidCursor
-from rse.lib.throttling import retry_after, wait_message
+from rse.lib.ratelimit import retry_after, wait_message
 
 logger = logging.getLogger(__name__)
 

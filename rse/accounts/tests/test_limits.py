@@ -123,7 +123,7 @@ def test_posting_beyond_the_hourly_budget_is_refused_on_the_api_and_on_the_pages
     api = APIClient()
     api.force_authenticate(user)
     url = f"/api/v1/communities/{community.slug}/posts/"
-    limit = int(settings.RSE_THROTTLE_RATES["post"].split("/")[0])
+    limit = int(settings.RSE_RATE_LIMITS["post"].split("/")[0])
     for n in range(limit - 1):
         assert api.post(url, {"title": f"P{n}", "body_md": "b"}, format="json").status_code == 201
     assert api.get(url).status_code == 200  # reading is never counted
@@ -144,8 +144,8 @@ def test_posting_beyond_the_hourly_budget_is_refused_on_the_api_and_on_the_pages
 
 
 def test_comments_reactions_and_invitations_have_budgets_too(settings, user, community, client):
-    settings.RSE_THROTTLE_RATES = {**settings.RSE_THROTTLE_RATES, "comment": "2/hour", "reaction": "2/hour"}
-    settings.RSE_THROTTLE_RATES["invite"] = "1/hour"
+    settings.RSE_RATE_LIMITS = {**settings.RSE_RATE_LIMITS, "comment": "2/hour", "reaction": "2/hour"}
+    settings.RSE_RATE_LIMITS["invite"] = "1/hour"
     post = Post.objects.create(community=community, author=user, title="T", body_md="b", body_html="b")
     client.force_login(user)
     api = APIClient()
@@ -171,3 +171,17 @@ def test_comments_reactions_and_invitations_have_budgets_too(settings, user, com
     refused = api.post(f"/api/v1/communities/{community.slug}/invite/", {"email": invitees[1].email}, format="json")
     assert refused.status_code == 429
     assert not community.memberships.filter(user=invitees[1]).exists()
+
+
+def test_sign_in_logs_are_purged_after_their_retention(client, settings):
+    from axes.models import AccessLog
+
+    from rse.accounts.tasks import purge_login_logs_task
+
+    person = UserFactory()
+    login(client, person.email, "guess")
+    login(client, person.email, PASSWORD)
+    assert AccessFailureLog.objects.count() == 1 and AccessLog.objects.count() == 1
+    AccessFailureLog.objects.update(attempt_time=F("attempt_time") - timedelta(days=settings.RSE_LOGIN_LOG_DAYS + 1))
+    assert purge_login_logs_task.delay().get() == 1
+    assert not AccessFailureLog.objects.exists() and AccessLog.objects.count() == 1

@@ -2,7 +2,7 @@
 
 Counters live in the Django cache: Redis when REDIS_URL is set, so every process and node shares
 them; with Redis down the resilient cache reads as empty and the limits fail open rather than
-refusing everyone (rse/lib/cache.py). Rates come from settings.RSE_THROTTLE_RATES, read at each
+refusing everyone (rse/lib/cache.py). Rates come from settings.RSE_RATE_LIMITS, read at each
 request (DRF's own THROTTLE_RATES is frozen at import, so neither tests nor operators could change
 it), and clients are told apart by rse.lib.clientip (DRF's default trusts any X-Forwarded-For).
 
@@ -29,7 +29,7 @@ class RateThrottle(SimpleRateThrottle):
     cache_format = "throttle:%(scope)s:%(ident)s"
 
     def get_rate(self):
-        return settings.RSE_THROTTLE_RATES.get(self.scope)
+        return settings.RSE_RATE_LIMITS.get(self.scope)
 
     def get_ident(self, request):
         return client_ip(request)
