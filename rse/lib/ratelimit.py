@@ -29,7 +29,7 @@ class RateThrottle(SimpleRateThrottle):
     cache_format = "throttle:%(scope)s:%(ident)s"
 
     def get_rate(self):
-        return settings.RSE_RATE_LIMITS.get(self.scope)
+        return settings.RSE_RATE_LIMITS.get(self.scope) or None  # RATE_LIMITS="post=": no limit
 
     def get_ident(self, request):
         return client_ip(request)

@@ -143,6 +143,21 @@ def test_posting_beyond_the_hourly_budget_is_refused_on_the_api_and_on_the_pages
     assert api.post(url, {"title": "Mine", "body_md": "b"}, format="json").status_code == 201
 
 
+def test_an_empty_rate_switches_that_limit_off(settings, user, community):
+    settings.RSE_RATE_LIMITS = {**settings.RSE_RATE_LIMITS, "post": "", "comment": "1/hour"}  # RATE_LIMITS="post="
+    api = APIClient()
+    api.force_authenticate(user)
+    url = f"/api/v1/communities/{community.slug}/posts/"
+    limit = int(settings.RSE_RATE_LIMITS["comment"].split("/")[0])
+    assert [api.post(url, {"title": f"P{n}", "body_md": "b"}, format="json").status_code for n in range(3)] == [201] * 3
+    post_id = Post.objects.filter(community=community).first().pk
+    statuses = [
+        api.post(f"/api/v1/posts/{post_id}/comments/", {"body_md": "c"}, format="json").status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses == [201] * limit + [429]
+
+
 def test_comments_reactions_and_invitations_have_budgets_too(settings, user, community, client):
     settings.RSE_RATE_LIMITS = {**settings.RSE_RATE_LIMITS, "comment": "2/hour", "reaction": "2/hour"}
     settings.RSE_RATE_LIMITS["invite"] = "1/hour"
