@@ -14,6 +14,7 @@ from animation.seeding.models import BulkInvitation, ScheduledPost
 from animation.selectors import access_animated_community
 from rse.accounts.models import User
 from rse.lib.cursor import paginate
+from rse.lib.ratelimit import throttle_scope
 
 # --- Templates ----------------------------------------------------------------------------------
 
@@ -225,6 +226,7 @@ def bulk_invitations(request, slug):
 
 
 @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
+@throttle_scope("invite")
 @api_view(["GET", "POST"])
 def bulk_invitation_detail(request, pk):
     """GET: the preview or the progress; POST: confirm (the invitations go out in a task)."""

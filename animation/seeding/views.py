@@ -24,6 +24,7 @@ from animation.seeding.models import SeedingSetup
 from animation.selectors import access_animated_community
 from communities.models import Membership
 from rse.accounts.models import User
+from rse.lib.ratelimit import limit_rate
 
 
 def _render(request, template, community, section, **context):
@@ -170,6 +171,7 @@ def invite(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_rate("invite")  # confirming sends the invitations: the animator's budget of invitations
 def invite_preview(request, slug, pk):
     bulk = selectors.access_bulk_invitation_by_id(request.user, pk)
     community = bulk.community

@@ -118,3 +118,23 @@ def test_a_file_without_a_question_column_is_refused_as_a_whole(community, anima
     upload = SimpleUploadedFile("x.csv", b"name,email\nAnn,ann@example.com\n", content_type="text/csv")
     page = client.post(reverse("animation:starter", args=[community.slug]), {"file": upload}).content.decode()
     assert "needs a “question” column" in page and not StarterImport.objects.exists()
+
+
+@pytest.mark.real_limits
+def test_confirming_a_bulk_invitation_spends_the_animators_invitation_budget(community, animator, client, settings):
+    """Issue 13, hole 7: one budget of invitations per person, single or bulk, pages or API."""
+    settings.RSE_RATE_LIMITS = {**settings.RSE_RATE_LIMITS, "invite": "1/hour"}
+    UserFactory(email="ann@example.com")
+    client.force_login(animator)
+    client.post(reverse("animation:invite", args=[community.slug]), {"emails": "ann@example.com"})
+    bulk = BulkInvitation.objects.get()
+    before = bulk.status
+    assert (
+        client.post(reverse("community_invite", args=[community.slug]), {"email": UserFactory().email}).status_code
+        == 302
+    )
+    refused = client.post(reverse("animation:invite_preview", args=[community.slug, bulk.pk]), {"action": "confirm"})
+    assert refused.status_code == 429 and refused["Retry-After"]
+    bulk.refresh_from_db()
+    assert bulk.status == before and not Membership.objects.filter(user__email="ann@example.com").exists()
+    assert client.get(reverse("animation:invite_preview", args=[community.slug, bulk.pk])).status_code == 200
