@@ -11,6 +11,13 @@ from django.utils import timezone
 LAST_ACTIVITY = "rse:last_activity"
 
 
+def is_idle(session) -> bool:
+    """Unused for longer than the idle timeout (a session from before this middleware is not)."""
+    timeout = settings.RSE_SESSION_IDLE_TIMEOUT
+    last = session.get(LAST_ACTIVITY)
+    return bool(timeout) and isinstance(last, int) and int(time.time()) - last > timeout
+
+
 def start_session_clock(session):
     """At sign-in (signals.py), so that the first requests have nothing to write."""
     if session.get("_session_expiry") is None:
@@ -44,11 +51,11 @@ class IdleSessionTimeoutMiddleware:
     def _check(self, session, timeout):
         if SESSION_KEY not in session:
             return
-        now = int(time.time())
-        last = session.get(LAST_ACTIVITY)
-        if isinstance(last, int) and now - last > timeout:
+        if is_idle(session):
             session.flush()  # signed out everywhere this session was used, websockets included
             return
+        now = int(time.time())
+        last = session.get(LAST_ACTIVITY)
         if not isinstance(last, int):
             start_session_clock(session)  # a session from before this middleware
         elif now - last >= min(300, max(1, timeout // 10)):

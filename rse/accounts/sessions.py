@@ -27,9 +27,13 @@ def signed_in_user(session_key, user_id):
 
     if not session_key:
         return None
+    from rse.accounts.middleware import is_idle
+
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if str(store.get(SESSION_KEY, "")) != str(user_id):
         return None
+    if is_idle(store):
+        return None  # a tab left open with its socket is no activity: the idle timeout holds
     user = User.objects.filter(pk=user_id, is_active=True).first()
     session_hash = store.get(HASH_SESSION_KEY) or ""
     if user is None or not session_hash:

@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.urls import reverse
 
 from rse.accounts.middleware import LAST_ACTIVITY
+from rse.accounts.sessions import signed_in_user
 from rse.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,10 @@ def idle_for(store, seconds):
 def test_a_session_left_idle_for_eight_hours_is_signed_out(client):
     user = UserFactory()
     store = sign_in(client, user)
+    assert signed_in_user(store.session_key, user.pk) == user
     idle_for(store, 8 * 3600 + 5)
+    # An open tab's websocket, which makes no request, is closed at its next check.
+    assert signed_in_user(store.session_key, user.pk) is None
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert not SessionStore().exists(store.session_key)  # gone from the store, for websockets too
