@@ -3,6 +3,8 @@
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http.request import split_domain_port
 
 
 class CSPMiddleware(BaseCSPMiddleware):
@@ -12,9 +14,13 @@ class CSPMiddleware(BaseCSPMiddleware):
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         port = settings.WEBSOCKET_PORT
-        if port and not report_only:
-            host = request.get_host().rsplit(":", 1)[0] if not request.get_host().endswith("]") else request.get_host()
-            update = dict(parts.update or {})
-            update["connect-src"] = [*update.get("connect-src", []), f"ws://{host}:{port}", f"wss://{host}:{port}"]
-            parts.update = update
+        if not port or report_only:
+            return parts
+        try:
+            host, _port = split_domain_port(request.get_host())  # validated against ALLOWED_HOSTS
+        except DisallowedHost:
+            return parts
+        update = dict(parts.update or {})
+        update["connect-src"] = [*update.get("connect-src", []), f"ws://{host}:{port}", f"wss://{host}:{port}"]
+        parts.update = update
         return parts
