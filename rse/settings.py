@@ -337,22 +337,11 @@ RSE_MEDIA_ACCEL_PREFIX = env.str("RSE_MEDIA_ACCEL_PREFIX", default="/protected-m
 # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (read by boto3).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["default"] = {"BACKEND": "rse.lib.s3.MediaS3Storage"}
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None  # MinIO, Ceph, OVH, Scaleway…
     AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
-    AWS_DEFAULT_ACL = None  # the bucket stays private
-    AWS_QUERYSTRING_AUTH = True  # photos and covers: links signed for an hour
-    AWS_QUERYSTRING_EXPIRE = 3600
+    AWS_DEFAULT_ACL = None  # the bucket stays private: RSE serves every file itself
     AWS_S3_FILE_OVERWRITE = False
-    # Photos and covers are shown from the bucket's signed links: the pages' CSP must allow them.
-    _MEDIA_ORIGINS = (
-        [AWS_S3_ENDPOINT_URL]
-        if AWS_S3_ENDPOINT_URL
-        else [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
-        + ([f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"] if AWS_S3_REGION_NAME else [])
-    )
-else:
-    _MEDIA_ORIGINS = []
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -393,7 +382,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *_MEDIA_ORIGINS, *env.list("CSP_IMG_SRC", default=[])],
+        "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
