@@ -8,13 +8,43 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+# No endpoint takes more than a few levels (an object of lists of objects); the margin is for
+# clients that wrap. Deeper is an attack or a bug: refused before any code walks it recursively.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(data) -> int:
+    """How deeply lists and objects nest in `data`, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
 
 class ObjectJSONParser(JSONParser):
     """Every endpoint takes a JSON object: `[1]`, `null` or `"text"` is answered 400 here, once,
-    rather than reaching views that read fields from it (an AttributeError, a 500)."""
+    rather than reaching views that read fields from it (an AttributeError, a 500). So is an object
+    nested deeper than MAX_JSON_DEPTH: ~1,000 levels make Python's decoder raise RecursionError,
+    which DRF does not catch (a 500), and fewer would still recurse in serializers and services."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        too_deep = ParseError(_("The JSON is nested too deeply: at most %(max)d levels.") % {"max": MAX_JSON_DEPTH})
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise too_deep from None
         if not isinstance(data, dict):
             raise ParseError(_("Send a JSON object."))
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise too_deep
         return data
