@@ -144,7 +144,10 @@ def test_a_date_without_an_offset_is_in_the_site_time_zone(world):
     assert Post.objects.get(title="Kick-off").event.starts_at == paris
 
 
-@pytest.mark.parametrize("email", [["a@b.c"], {"a": "b"}, True, 42, "x" * 60_000 + "@example.com"])
+@pytest.mark.parametrize(
+    "email", [["a@b.c"], {"a": "b"}, True, 42, "x" * 60_000 + "@example.com"],
+    ids=["list", "object", "boolean", "number", "60,000 characters"],
+)  # fmt: skip
 def test_an_invite_email_that_is_not_a_short_text_is_a_400(world, email):
     before = counts()
     response = world["api"].post("/api/v1/communities/bench/invite/", {"email": email}, format="json")
@@ -218,3 +221,31 @@ def test_a_nul_character_in_the_query_is_a_400_with_a_reason(logged_client, url)
 def test_a_nul_character_in_the_address_is_a_400(world):
     response = world["api"].put("/api/v1/repository/items/customer/AC%00ME", {"name": "Acme"}, format="json")
     assert response.status_code == 400 and not Item.objects.exists()
+
+
+# --- Found by tests/test_hostile_input.py --------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_400_not_an_unencodable_error_message(world):
+    response = world["api"].put(
+        "/api/v1/communities/bench/prompts/schedule/", data='{"kind": "a\\ud800b"}', content_type="application/json"
+    )
+    assert response.status_code == 400 and "surrogate" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("since", ["2026-13-45T99:99", "2026-02-30T10:00:00+01:00"])
+def test_an_impossible_catch_up_date_is_a_400(world, since):
+    response = world["api"].get("/api/v1/live/catch-up/", {"since": since, "community": world["community"].pk})
+    assert response.status_code == 400 and "since" in response.json()
+
+
+def test_a_catch_up_id_beyond_the_database_is_a_400(world):
+    response = world["api"].get("/api/v1/live/catch-up/", {"community": str(2**70)})
+    assert response.status_code == 400 and "community" in response.json()
+
+
+@pytest.mark.parametrize("next_url", ["abc", "/x\x00y", "/ok\nLocation: https://evil.example/"])
+def test_a_next_that_is_not_a_path_goes_to_the_default_page(world, client, next_url):
+    client.force_login(world["user"])
+    response = client.post("/people/welcome/dismiss/", {"next": next_url})
+    assert response.status_code == 302 and response.url == "/people/"
