@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rse.lib.spreadsheets import unescape_cell
 from rse.lib.text import normalize
 
 DELIMITERS = ",;\t"
@@ -135,7 +136,7 @@ class Columns:
         """{field: value} of one data row; every field present, "" when empty."""
         row = dict.fromkeys((f for f in fields if f), "")
         for field, cell in zip(fields, cells, strict=False):
-            value = cell.strip()
+            value = unescape_cell(cell.strip())  # our own exports quote what looks like a formula
             if not field or not value:
                 continue
             if field in self.multi and row[field]:
