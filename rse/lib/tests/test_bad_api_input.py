@@ -249,3 +249,29 @@ def test_a_next_that_is_not_a_path_goes_to_the_default_page(world, client, next_
     client.force_login(world["user"])
     response = client.post("/people/welcome/dismiss/", {"next": next_url})
     assert response.status_code == 302 and response.url == "/people/"
+
+
+# --- HTML forms: NUL is a form error, nothing written --------------------------------------------
+
+
+def test_a_nul_character_in_a_page_form_is_a_form_error_and_writes_nothing(world, client):
+    me = world["user"]
+    me.is_superuser = True
+    me.save(update_fields=["is_superuser"])
+    client.force_login(me)
+    post = world["post"].pk
+    before = counts()
+    forms = [
+        ("/communities/new/", {"name": NUL, "visibility": "open"}),
+        ("/c/bench/new/", {"kind": "discussion", "title": NUL, "body_md": "x"}),
+        ("/c/bench/new/", {"kind": "discussion", "title": "T", "body_md": NUL}),
+        (f"/posts/{post}/comments/", {"body_md": NUL}),
+        (f"/posts/{post}/share/", {"community": "elsewhere", "body_md": NUL}),
+        ("/c/bench/invite/", {"email": NUL}),
+        ("/repository/new/customer/", {"name": NUL}),
+        ("/people/contacts/new/", {"name": NUL}),
+    ]
+    for url, data in forms:
+        page = client.post(url, data, follow=True)
+        assert page.status_code == 200 and "Null characters are not allowed" in page.content.decode(), url
+    assert counts() == before
