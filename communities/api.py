@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -21,6 +21,7 @@ from communities.models import Comment, Community, Membership, Post, Reaction
 from communities.prefetch import annotate_posts_for_viewer
 from communities.search import TYPES, search
 from rse.accounts.models import User
+from rse.lib.api import OptionalDateTimeField, StrictCharField, TextListField, text_field, validated
 from rse.lib.cursor import paginate
 from rse.lib.ratelimit import throttle_scope
 
@@ -188,35 +189,97 @@ class CommentSerializer(serializers.Serializer):
         return "" if obj.deleted_at else obj.body_html
 
 
-# --- Input shapes (documentation for the OpenAPI schema; validation is the services' job) -------
+# --- Input (validated here: types, lengths, dates, NUL; the services decide the rest) ----------
+
+BIG_ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 
 class CommunityInput(serializers.Serializer):
-    name = serializers.CharField()
-    description_md = serializers.CharField(required=False)
-    visibility = serializers.ChoiceField(choices=Community.Visibility.choices, required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
-    cover = serializers.ImageField(required=False)
-    template = serializers.IntegerField(required=False, help_text="id of a community template (creation only)")
+    name = serializers.CharField(max_length=120, trim_whitespace=False)
+    description_md = text_field()
+    visibility = serializers.ChoiceField(
+        choices=Community.Visibility.choices, required=False,
+        error_messages={"invalid_choice": _lazy("Choose open, restricted, private or secret.")},
+    )  # fmt: skip
+    tags = TextListField(separators=",;\n", max_item_length=60, required=False, allow_null=True)
+    cover = serializers.FileField(required=False, allow_null=True)
+    template = serializers.IntegerField(
+        required=False, allow_null=True, help_text="id of a community template (creation only)", **BIG_ID
+    )
 
 
 class PostInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Post.Kind.choices, required=False)
-    title = serializers.CharField(required=False)
-    body_md = serializers.CharField(required=False)
-    requires_ack = serializers.BooleanField(required=False)
-    poll_options = serializers.ListField(child=serializers.CharField(), required=False)
-    poll_multiple = serializers.BooleanField(required=False)
-    poll_closes_at = serializers.DateTimeField(required=False)
-    event_starts_at = serializers.DateTimeField(required=False)
-    event_ends_at = serializers.DateTimeField(required=False)
-    event_place = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(
+        choices=Post.Kind.choices, default=Post.Kind.DISCUSSION,
+        error_messages={"invalid_choice": _lazy("Unknown type of post.")},
+    )  # fmt: skip
+    title = text_field(max_length=200)
+    body_md = text_field()
+    requires_ack = serializers.BooleanField(required=False, default=False)
+    poll_options = TextListField(required=False, allow_null=True)
+    poll_multiple = serializers.BooleanField(required=False, default=False)
+    poll_closes_at = OptionalDateTimeField()
+    event_starts_at = OptionalDateTimeField()
+    event_ends_at = OptionalDateTimeField()
+    event_place = text_field(max_length=200)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+class PostEdit(serializers.Serializer):
+    title = text_field(max_length=200)
+    body_md = text_field()
+
+    def validate(self, attrs):
+        fixed = sorted(set(self.initial_data) - set(self.fields))
+        if fixed:  # say so rather than answer 200 having ignored them
+            raise serializers.ValidationError(
+                {name: [_("Only the title and the text of a post can be edited.")] for name in fixed}
+            )
+        return attrs
+
+
 class CommentInput(serializers.Serializer):
-    body_md = serializers.CharField()
-    parent = serializers.IntegerField(required=False)
+    body_md = text_field()
+    parent = serializers.IntegerField(required=False, allow_null=True, **BIG_ID)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class InviteInput(serializers.Serializer):
+    user_id = serializers.IntegerField(required=False, allow_null=True, **BIG_ID)
+    email = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=254)
+
+
+class ShareInput(serializers.Serializer):
+    community = serializers.CharField(max_length=200, help_text="slug of the community to share into")
+    body_md = text_field()
+
+
+class KindInput(serializers.Serializer):
+    kind = serializers.CharField(max_length=40, allow_blank=True, default="")
+
+
+class VoteInput(serializers.Serializer):
+    options = serializers.ListField(child=serializers.IntegerField(**BIG_ID), max_length=100, default=list)
+
+
+class RsvpInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=40, allow_blank=True, default="")
+
+
+class RoleInput(serializers.Serializer):
+    role = serializers.CharField(max_length=40, allow_blank=True, default="")
+
+
+class PinInput(serializers.Serializer):
+    pinned = serializers.BooleanField(required=False, default=True)
+
+
+class HighlightInput(serializers.Serializer):
+    highlighted = serializers.BooleanField(required=False, default=True)
+
+
+class AcceptInput(serializers.Serializer):
+    comment = serializers.IntegerField(allow_null=True, required=False, **BIG_ID)
 
 
 def _input(name, **fields):
@@ -264,39 +327,6 @@ def _community_data(request, community):
     return CommunitySerializer(community, context={"request": request}).data
 
 
-def _datetime(value, field):
-    if value in (None, ""):
-        return None
-    parsed = parse_datetime(str(value))
-    if parsed is None:
-        raise ValidationError({field: _("Use an ISO 8601 date and time.")})
-    return parsed
-
-
-def _text(data, key, default=""):
-    """A text field from JSON or a form: None becomes the default, anything not text is a 400."""
-    value = data.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool | int | float):
-        return str(value)
-    if not isinstance(value, str):
-        raise ValidationError({key: _("Expected text.")})
-    return value
-
-
-def _list(value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v for v in value.replace(",", "\n").splitlines() if v.strip()]
-    return list(value)
-
-
-def _files(request):
-    return request.FILES.getlist("files") if hasattr(request.FILES, "getlist") else []
-
-
 # --- Communities and memberships ---------------------------------------------------------------
 
 COMMUNITY_ORDERINGS = {"active": ("-last_activity_at", "-id"), "suggested": ("-members_count", "id")}
@@ -307,11 +337,11 @@ COMMUNITY_ORDERINGS = {"active": ("-last_activity_at", "-id"), "suggested": ("-m
 @api_view(["GET", "POST"])
 def communities(request):
     if request.method == "POST":
-        d = request.data
+        d = validated(CommunityInput, request.data)
         community = services.do_create_community(
-            request.user, name=_text(d, "name"), description_md=_text(d, "description_md"),
-            visibility=_text(d, "visibility", "open"), tags=_list(d.get("tags")), cover=request.FILES.get("cover"),
-            template=_text(d, "template") or None,
+            request.user, name=d["name"], description_md=d.get("description_md") or "",
+            visibility=d.get("visibility", Community.Visibility.OPEN), tags=d.get("tags") or [],
+            cover=d.get("cover"), template=d.get("template"),
         )  # fmt: skip
         return Response(_community_data(request, community), status=status.HTTP_201_CREATED)
     scope = request.query_params.get("scope", "all")
@@ -332,11 +362,10 @@ def communities(request):
 def community_detail(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     if request.method == "PATCH":
-        d = request.data
+        d = validated(CommunityInput, request.data, partial=True)
         services.do_update_community(
-            request.user, community, name=_text(d, "name", None), description_md=_text(d, "description_md", None),
-            visibility=_text(d, "visibility", None), tags=_list(d["tags"]) if "tags" in d else None,
-            cover=request.FILES.get("cover"),
+            request.user, community, name=d.get("name"), description_md=d.get("description_md"),
+            visibility=d.get("visibility"), tags=(d["tags"] or []) if "tags" in d else None, cover=d.get("cover"),
         )  # fmt: skip
     return Response(_community_data(request, community))
 
@@ -376,20 +405,16 @@ def community_invitation(request, slug, action):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(
-    request=_input(
-        "InviteInput", user_id=serializers.IntegerField(required=False), email=serializers.EmailField(required=False)
-    ),
-    responses={201: MembershipSerializer},
-)
+@extend_schema(request=InviteInput, responses={201: MembershipSerializer})
 @throttle_scope("invite")
 @api_view(["POST"])
 def community_invite(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
-    user_id, email = request.data.get("user_id"), request.data.get("email")
+    d = validated(InviteInput, request.data)
+    user_id, email = d.get("user_id"), d.get("email")
     invitee = None
     if user_id:
-        invitee = User.objects.filter(pk=user_id, is_active=True).first() if str(user_id).isdigit() else None
+        invitee = User.objects.filter(pk=user_id, is_active=True).first()
     elif email:
         invitee = User.objects.filter(email__iexact=email, is_active=True).first()
     if invitee is None:
@@ -418,7 +443,7 @@ def community_members(request, slug):
 
 
 @extend_schema(
-    request=_input("RoleInput", role=serializers.ChoiceField(choices=Membership.Role.choices, required=False)),
+    request=RoleInput,
     responses=MembershipSerializer,
     description="action: approve, reject, remove, role.",
 )
@@ -435,7 +460,7 @@ def membership_action(request, pk, action):
         services.do_remove_member(request.user, membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
     elif action == "role":
-        membership = services.do_set_member_role(request.user, membership, request.data.get("role", ""))
+        membership = services.do_set_member_role(request.user, membership, validated(RoleInput, request.data)["role"])
     else:
         return Response({"detail": _("Unknown action.")}, status=status.HTTP_404_NOT_FOUND)
     return Response(MembershipSerializer(membership).data)
@@ -451,17 +476,13 @@ def membership_action(request, pk, action):
 def community_posts(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     if request.method == "POST":
-        d = request.data
+        d = validated(PostInput, request.data)
         post = services.do_create_post(
             request.user, community,
-            kind=_text(d, "kind", Post.Kind.DISCUSSION), title=_text(d, "title"), body_md=_text(d, "body_md"),
-            requires_ack=str(d.get("requires_ack", "")).lower() in ("1", "true", "yes", "on"),
-            poll_options=d.getlist("poll_options") if hasattr(d, "getlist") else _list(d.get("poll_options")),
-            poll_multiple=str(d.get("poll_multiple", "")).lower() in ("1", "true", "yes", "on"),
-            poll_closes_at=_datetime(d.get("poll_closes_at"), "poll_closes_at"),
-            event_starts_at=_datetime(d.get("event_starts_at"), "event_starts_at"),
-            event_ends_at=_datetime(d.get("event_ends_at"), "event_ends_at"),
-            event_place=_text(d, "event_place"), files=_files(request),
+            kind=d["kind"], title=d.get("title") or "", body_md=d.get("body_md") or "",
+            requires_ack=d["requires_ack"], poll_options=d.get("poll_options") or [], poll_multiple=d["poll_multiple"],
+            poll_closes_at=d.get("poll_closes_at"), event_starts_at=d.get("event_starts_at"),
+            event_ends_at=d.get("event_ends_at"), event_place=d.get("event_place") or "", files=d.get("files", []),
         )  # fmt: skip
         return _one_post(request, post.pk, code=status.HTTP_201_CREATED)
     if not perms.can_read_community(request.user, community):
@@ -474,22 +495,13 @@ def community_posts(request, slug):
     return _post_page(request, qs, selectors.feed_ordering(order))
 
 
-@extend_schema(
-    request=_input(
-        "PostEdit", title=serializers.CharField(required=False), body_md=serializers.CharField(required=False)
-    ),
-    responses=PostSerializer,
-)
+@extend_schema(request=PostEdit, responses=PostSerializer)
 @api_view(["GET", "PATCH", "DELETE"])
 def post_detail(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "PATCH":
-        fixed = sorted(set(request.data) - {"title", "body_md"})
-        if fixed:  # say so rather than answer 200 having ignored them
-            raise ValidationError({name: [_("Only the title and the text of a post can be edited.")] for name in fixed})
-        services.do_edit_post(
-            request.user, post, title=_text(request.data, "title", None), body_md=_text(request.data, "body_md", None)
-        )
+        d = validated(PostEdit, request.data)
+        services.do_edit_post(request.user, post, title=d.get("title"), body_md=d.get("body_md"))
     elif request.method == "DELETE":
         services.do_delete_post(request.user, post)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -502,35 +514,26 @@ def _post_action(request, pk, fn, code=status.HTTP_200_OK):
     return _one_post(request, pk, code=code)
 
 
-@extend_schema(
-    request=_input("ReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
-    responses=PostSerializer,
-)
+@extend_schema(request=KindInput, responses=PostSerializer)
 @throttle_scope("reaction")
 @api_view(["POST"])
 def post_react(request, pk):
-    return _post_action(request, pk, lambda p: services.do_react(request.user, request.data.get("kind", ""), post=p))
+    kind = validated(KindInput, request.data)["kind"]
+    return _post_action(request, pk, lambda p: services.do_react(request.user, kind, post=p))
 
 
-@extend_schema(
-    request=_input("VoteInput", options=serializers.ListField(child=serializers.IntegerField())),
-    responses=PostSerializer,
-)
+@extend_schema(request=VoteInput, responses=PostSerializer)
 @api_view(["POST"])
 def post_vote(request, pk):
-    options = request.data.get("options")
-    if hasattr(request.data, "getlist") and not isinstance(options, list):
-        options = request.data.getlist("options")
-    return _post_action(request, pk, lambda p: services.do_vote(request.user, p, options or []))
+    options = validated(VoteInput, request.data)["options"]
+    return _post_action(request, pk, lambda p: services.do_vote(request.user, p, options))
 
 
-@extend_schema(
-    request=_input("RsvpInput", answer=serializers.ChoiceField(choices=["yes", "maybe", "no"])),
-    responses=PostSerializer,
-)
+@extend_schema(request=RsvpInput, responses=PostSerializer)
 @api_view(["POST"])
 def post_rsvp(request, pk):
-    return _post_action(request, pk, lambda p: services.do_rsvp(request.user, p, request.data.get("answer", "")))
+    answer = validated(RsvpInput, request.data)["answer"]
+    return _post_action(request, pk, lambda p: services.do_rsvp(request.user, p, answer))
 
 
 @extend_schema(request=None, responses=PostSerializer)
@@ -545,39 +548,29 @@ def post_bookmark(request, pk):
     return _post_action(request, pk, lambda p: services.do_toggle_bookmark(request.user, p))
 
 
-def _flag(request, name) -> bool:
-    """A boolean switch in the body, on unless it says otherwise ("false", "0", "no")."""
-    return str(request.data.get(name, "true")).lower() not in ("0", "false", "no")
-
-
-@extend_schema(request=_input("PinInput", pinned=serializers.BooleanField(required=False)), responses=PostSerializer)
+@extend_schema(request=PinInput, responses=PostSerializer)
 @api_view(["POST"])
 def post_pin(request, pk):
-    pinned = _flag(request, "pinned")
+    pinned = validated(PinInput, request.data)["pinned"]
     return _post_action(request, pk, lambda p: services.do_pin_post(request.user, p, pinned=pinned))
 
 
-@extend_schema(
-    request=_input("HighlightInput", highlighted=serializers.BooleanField(required=False)), responses=PostSerializer
-)
+@extend_schema(request=HighlightInput, responses=PostSerializer)
 @api_view(["POST"])
 def post_highlight(request, pk):
-    on = _flag(request, "highlighted")
+    on = validated(HighlightInput, request.data)["highlighted"]
     return _post_action(request, pk, lambda p: services.do_highlight_post(request.user, p, highlighted=on))
 
 
-@extend_schema(
-    request=_input("AcceptInput", comment=serializers.IntegerField(allow_null=True)), responses=PostSerializer
-)
+@extend_schema(request=AcceptInput, responses=PostSerializer)
 @api_view(["POST"])
 def post_accept(request, pk):
+    comment_id = validated(AcceptInput, request.data).get("comment")
+
     def accept(post):
-        comment_id = request.data.get("comment")
         comment = None
-        if comment_id not in (None, ""):
-            comment = (
-                Comment.objects.alive().filter(pk=comment_id, post=post).first() if str(comment_id).isdigit() else None
-            )
+        if comment_id is not None:
+            comment = Comment.objects.alive().filter(pk=comment_id, post=post).first()
             if comment is None:
                 raise ValidationError({"comment": _("This answer does not belong to the question.")})
         services.do_accept_answer(request.user, post, comment)
@@ -585,22 +578,18 @@ def post_accept(request, pk):
     return _post_action(request, pk, accept)
 
 
-@extend_schema(
-    request=_input("ShareInput", community=serializers.CharField(), body_md=serializers.CharField(required=False)),
-    responses={201: PostSerializer},
-)
+@extend_schema(request=ShareInput, responses={201: PostSerializer})
 @throttle_scope("post")
 @api_view(["POST"])
 def post_share(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
-    slug = _text(request.data, "community").strip()
-    if not slug:
-        raise ValidationError({"community": _("Give the slug of the community to share into.")})
+    d = validated(ShareInput, request.data)
+    slug = d["community"].strip()
     try:
         target = selectors.access_community_by_slug(request.user, slug)
     except Http404 as exc:  # the post exists: it is the target that is wrong
         raise ValidationError({"community": _("No community “%(slug)s” that you can see.") % {"slug": slug}}) from exc
-    shared = services.do_share_post(request.user, post, target, body_md=_text(request.data, "body_md"))
+    shared = services.do_share_post(request.user, post, target, body_md=d.get("body_md") or "")
     return _one_post(request, shared.pk, code=status.HTTP_201_CREATED)
 
 
@@ -621,17 +610,14 @@ def _comment_data(request, comments):
 def post_comments(request, pk):
     post = selectors.access_post_by_id(request.user, pk)
     if request.method == "POST":
+        d = validated(CommentInput, request.data)
         parent = None
-        if request.data.get("parent"):
-            parent = (
-                Comment.objects.filter(pk=request.data["parent"], post=post).first()
-                if str(request.data["parent"]).isdigit()
-                else None
-            )
+        if d.get("parent"):
+            parent = Comment.objects.filter(pk=d["parent"], post=post).first()
             if parent is None:
                 raise ValidationError({"parent": _("You can only reply to a comment of this post.")})
         comment = services.do_create_comment(
-            request.user, post, body_md=_text(request.data, "body_md"), parent=parent, files=_files(request)
+            request.user, post, body_md=d.get("body_md") or "", parent=parent, files=d.get("files", [])
         )
         return Response(_comment_data(request, [comment])[0], status=status.HTTP_201_CREATED)
     moderator = perms.can_moderate(request.user, post.community)
@@ -651,19 +637,17 @@ def comment_detail(request, pk):
     if request.method == "DELETE":
         services.do_delete_comment(request.user, comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
-    comment = services.do_edit_comment(request.user, comment, body_md=_text(request.data, "body_md"))
+    body_md = validated(CommentInput, request.data, partial=True).get("body_md") or ""
+    comment = services.do_edit_comment(request.user, comment, body_md=body_md)
     return Response(_comment_data(request, [comment])[0])
 
 
-@extend_schema(
-    request=_input("CommentReactionInput", kind=serializers.ChoiceField(choices=Reaction.Kind.choices)),
-    responses=CommentSerializer,
-)
+@extend_schema(request=KindInput, responses=CommentSerializer)
 @throttle_scope("reaction")
 @api_view(["POST"])
 def comment_react(request, pk):
     comment = selectors.access_comment_by_id(request.user, pk)
-    services.do_react(request.user, request.data.get("kind", ""), comment=comment)
+    services.do_react(request.user, validated(KindInput, request.data)["kind"], comment=comment)
     comment.refresh_from_db()
     return Response(_comment_data(request, [comment])[0])
 

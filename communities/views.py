@@ -365,7 +365,7 @@ def community_invite(request, slug):
             else:
                 messages.success(request, _("%(name)s is invited.") % {"name": invitee.display_name})
     else:
-        messages.error(request, _("Enter a valid e-mail address."))
+        messages.error(request, _form_errors(form) or _("Enter a valid e-mail address."))
     return redirect("community_members", community.slug)
 
 
@@ -654,6 +654,11 @@ def post_share(request, pk):
 # --- Comments -------------------------------------------------------------------------------
 
 
+def _form_errors(form) -> str:
+    """Every reason a form gives, as one line for a message."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
 @login_required
 @require_POST
 @limit_rate("comment")
@@ -676,8 +681,8 @@ def comment_create(request, pk):
             messages.error(request, _error_text(exc))
         else:
             return redirect(reverse("post_detail", args=[pk]) + f"#comment-{comment.pk}")
-    else:
-        messages.error(request, _("Write something first."))
+    else:  # the form's own reason (a NUL character, a file too big), not a guess
+        messages.error(request, _form_errors(form) or _("Write something first."))
     return redirect("post_detail", pk)
 
 

@@ -1,11 +1,10 @@
 """Contact book out: vCard 3.0 (vobject) and 4.0 (RFC 6350, written directly: vobject only writes 3.0), CSV."""
 
 import base64
-import csv
-import io
-import re
 
 import vobject
+
+from rse.lib.spreadsheets import csv_text
 
 CSV_COLUMNS = ["name", "company", "job_title", "emails", "phones", "url", "notes", "tags"]
 
@@ -100,21 +99,9 @@ def vcards(contacts, version="3.0") -> str:
     return "".join(write(c) for c in contacts)
 
 
-_PHONE = re.compile(r"[+\-][\d\s().\-]*")
-
-
-def safe_cell(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection) without breaking phone numbers like +33 6…"""
-    if value and (value[0] in "=@\t\r" or (value[0] in "+-" and not _PHONE.fullmatch(value))):
-        return "'" + value
-    return value
-
-
 def contacts_csv(contacts) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for c in contacts:
-        row = [c.name, c.company, c.job_title, "; ".join(c.emails), "; ".join(c.phones), c.url, c.notes]
-        writer.writerow([safe_cell(v) for v in [*row, "; ".join(c.tags)]])
-    return out.getvalue()
+    return csv_text(
+        CSV_COLUMNS,
+        ([c.name, c.company, c.job_title, "; ".join(c.emails), "; ".join(c.phones), c.url, c.notes,
+          "; ".join(c.tags)] for c in contacts),
+    )  # fmt: skip

@@ -35,6 +35,7 @@ from directory.services import search_name_for
 from rse.accounts.models import User
 from rse.accounts.roles import Role
 from rse.accounts.services import do_deactivate_users
+from rse.lib.csvfiles import Columns, ignored_warning
 from rse.lib.outbox import enqueue_on_commit
 from rse.lib.text import normalize
 from rse.trail.services import record
@@ -45,9 +46,30 @@ FALSE = {"0", "false", "no", "n", "non", "inactive", "inactif", "leaver", "left"
 CHUNK = 1000
 
 
+HR_COLUMNS = Columns(
+    {
+        "employee id": ("employee_id", "employee number", "employee no", "emp id", "staff id", "staff number",
+                        "personnel number", "matricule", "id employe", "numero employe", "numero salarie"),
+        "email": ("e mail", "mail", "email address", "e mail address", "work email", "courriel", "adresse email",
+                  "adresse mail", "adresse e mail"),
+        "first name": ("first_name", "firstname", "given name", "prenom"),
+        "last name": ("last_name", "lastname", "surname", "family name", "nom", "nom de famille"),
+        "title": ("job title", "position", "poste", "fonction", "intitule du poste", "job"),
+        "org unit path": ("org_unit_path", "org unit", "org_unit", "organisation unit", "organization unit",
+                          "org path", "org", "organisation", "organization", "department", "dept", "departement",
+                          "service", "direction", "division", "team", "equipe", "unit", "unite", "entite"),
+        "site": ("location", "office", "lieu", "localisation", "bureau", "etablissement", "site name"),
+        "manager employee id": ("manager_employee_id", "manager id", "manager", "manager employee number",
+                                "manager number", "matricule manager", "matricule responsable", "responsable",
+                                "id manager", "manager matricule"),
+        "active": ("is active", "actif", "enabled", "status", "statut"),
+    }
+)  # fmt: skip
+
+
 def parse_hr(decoded):
     """Return (rows, rejected, blocking_errors, warnings)."""
-    keys, parsed = read_csv(decoded)
+    keys, parsed, ignored = read_csv(decoded, columns=HR_COLUMNS)
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise ImportRefused(
@@ -105,7 +127,8 @@ def parse_hr(decoded):
             }
         )
     blocking = find_manager_cycles(rows)
-    warnings = [
+    warnings = [ignored_warning(ignored)] if ignored else []
+    warnings += [
         _("line %(line)d: manager %(m)s is not in the file nor in the directory; left empty")
         % {"line": r["line"], "m": r["manager"]}
         for r in unknown_managers(rows)

@@ -36,8 +36,7 @@ from directory.services import (
     index_contact,
 )
 from rse.lib import jobs
-from rse.lib.csvfiles import Unreadable, read_table
-from rse.lib.text import normalize
+from rse.lib.csvfiles import Columns, Unreadable, header_key, ignored_warning, read_table
 from rse.lib.textfiles import DecodedText, UnreadableText, decode_bytes
 from rse.trail.services import record
 
@@ -80,14 +79,12 @@ def check_row_count(count: int) -> None:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def header_key(value: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", normalize(value or "")).strip()
+def read_csv(decoded: DecodedText, *, columns: Columns, skip_until=None):
+    """(fields found, rows, ignored column names) of a CSV; each row is (line_number, {field: value})
+    or (line_number, error). `columns` names the fields and the headers files give them.
 
-
-def read_csv(decoded: DecodedText, *, skip_until=None):
-    """Yield (line_number, {header_key: value}) or (line_number, error) for each data row.
-
-    `skip_until(header_keys)` lets LinkedIn's export skip its "Notes:" preamble.
+    `skip_until(header_keys)` lets LinkedIn's export skip its "Notes:" preamble. A file with a header
+    and no row is refused: a preview of nothing with a working Confirm button helps nobody.
     """
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -105,7 +102,7 @@ def read_csv(decoded: DecodedText, *, skip_until=None):
         raise ImportRefused(str(exc)) from exc
     if header is None:
         raise ImportRefused(_("The file has no header line."))
-    keys = [header_key(h) for h in header]
+    fields, ignored = columns.resolve(header)
     rows = []
     for row in table:
         values = row.cells
@@ -115,13 +112,15 @@ def read_csv(decoded: DecodedText, *, skip_until=None):
             rows.append((row.line, _("unreadable line: it is not valid text in this file's encoding")))
         elif "\x00" in "".join(values) or "\ufffd" in "".join(values):
             rows.append((row.line, _("unreadable line: it contains characters that are not text")))
-        elif len(values) > len(keys) and any(v.strip() for v in values[len(keys) :]):
-            reason = _("unreadable line: %(n)d columns where the header has %(m)d") % {"n": len(values), "m": len(keys)}
-            rows.append((row.line, reason))
+        elif len(values) > len(fields) and any(v.strip() for v in values[len(fields) :]):
+            n, m = len(values), len(fields)
+            rows.append((row.line, _("unreadable line: %(n)d columns where the header has %(m)d") % {"n": n, "m": m}))
         else:
-            rows.append((row.line, {k: (values[i].strip() if i < len(values) else "") for i, k in enumerate(keys)}))
+            rows.append((row.line, columns.row(fields, values)))
+    if not rows:
+        raise ImportRefused(_("The file has a header line but no rows: there is nothing to import."))
     check_row_count(len(rows))
-    return keys, rows
+    return {f for f in fields if f}, rows, ignored
 
 
 def pick(row: dict, *names) -> str:
@@ -132,56 +131,76 @@ def pick(row: dict, *names) -> str:
     return ""
 
 
-def pick_all(row: dict, *prefixes) -> list[str]:
-    return [v for k, v in row.items() if v and any(k == p or k.startswith(p + " ") for p in prefixes)]
-
-
 def split_multi(value: str, pattern=r"\s*(?:;|\||:::|,)\s*") -> list[str]:
     return [v for v in re.split(pattern, value or "") if v.strip()]
 
 
-NAME_KEYS = ("name", "full name", "fullname", "display name", "nom complet")
-FIRST_KEYS = ("first name", "firstname", "given name", "prenom")
-LAST_KEYS = ("last name", "lastname", "surname", "family name", "nom")
-COMPANY_KEYS = ("company", "organization", "organisation", "organization 1 name", "societe", "entreprise")
-TITLE_KEYS = ("job title", "title", "position", "poste", "fonction", "organization 1 title")
-EMAIL_PREFIXES = ("email", "emails", "e mail", "email address", "e mail address", "mail", "courriel")
-PHONE_PREFIXES = ("phone", "phones", "telephone", "mobile", "tel", "work phone", "mobile phone")
-NOTES_KEYS = ("notes", "note", "comment", "commentaire")
-TAGS_KEYS = ("tags", "labels", "groups", "group membership", "categories", "etiquettes")
-URL_KEYS = ("url", "website", "web", "site web", "website 1 value")
+CONTACT_COLUMNS = Columns(
+    {
+        "name": ("full name", "fullname", "display name", "nom complet", "contact", "contact name"),
+        "first_name": ("first name", "firstname", "given name", "prenom"),
+        "last_name": ("last name", "lastname", "surname", "family name", "nom", "nom de famille"),
+        "company": ("organization", "organisation", "organization 1 name", "societe", "entreprise", "employer"),
+        "job_title": ("job title", "title", "position", "poste", "fonction", "organization 1 title"),
+        "url": ("website", "web", "site web", "website 1 value", "web page", "linkedin"),
+        "notes": ("note", "comment", "comments", "commentaire", "commentaires", "remarques"),
+        "tags": ("labels", "groups", "group membership", "categories", "etiquettes", "tag"),
+    },
+    prefixes={
+        "emails": ("email", "emails", "e mail", "email address", "e mail address", "mail", "courriel"),
+        "phones": ("phone", "phones", "telephone", "mobile", "tel", "work phone", "mobile phone", "portable"),
+    },
+    multi=("emails", "phones"),
+)
+# Columns of a Google or Outlook export that say how a value is labelled, not a value to import.
+_TYPE_COLUMN = re.compile(r"^(e ?mail|phone|website|organization|address) \d+ (type|label)$")
 
 
-def csv_contact_rows(decoded):
-    keys, rows = read_csv(decoded)
-    if not set(keys) & {*NAME_KEYS, *FIRST_KEYS, *LAST_KEYS}:
+def csv_contact_rows(decoded, warnings=None):
+    fields, rows, ignored = read_csv(decoded, columns=CONTACT_COLUMNS)
+    if not fields & {"name", "first_name", "last_name"}:
         raise ImportRefused(_("The CSV needs a “name” column (or “first name” and “last name”)."))
+    _warn_ignored(warnings, [c for c in ignored if not _TYPE_COLUMN.match(header_key(c))])
     for line, row in rows:
         if isinstance(row, str):
             yield line, row
             continue
-        name = pick(row, *NAME_KEYS) or f"{pick(row, *FIRST_KEYS)} {pick(row, *LAST_KEYS)}".strip()
-        emails = [e for value in pick_all(row, *EMAIL_PREFIXES) for e in split_multi(value, r"[\s;,|]+|:::")]
-        phones = [p for value in pick_all(row, *PHONE_PREFIXES) for p in split_multi(value, r"\s*(?:;|\||:::)\s*")]
+        name = row.get("name") or f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()
         yield (
             line,
             {
                 "name": name,
-                "company": pick(row, *COMPANY_KEYS),
-                "job_title": pick(row, *TITLE_KEYS),
-                "emails": emails,
-                "phones": phones,
-                "url": pick(row, *URL_KEYS),
-                "notes": pick(row, *NOTES_KEYS),
-                "tags": split_multi(pick(row, *TAGS_KEYS)),
+                "company": row.get("company", ""),
+                "job_title": row.get("job_title", ""),
+                "emails": split_multi(row.get("emails", ""), r"[\s;,|]+|:::"),
+                "phones": split_multi(row.get("phones", ""), r"\s*(?:;|\||:::)\s*"),
+                "url": row.get("url", ""),
+                "notes": row.get("notes", ""),
+                "tags": split_multi(row.get("tags", "")),
             },
         )
 
 
-def linkedin_rows(decoded):
+LINKEDIN_COLUMNS = Columns(
+    {
+        "first_name": ("first name",),
+        "last_name": ("last name",),
+        "url": ("url",),
+        "email": ("email address",),
+        "company": ("company",),
+        "position": ("position",),
+        "connected_on": ("connected on",),
+    }  # fmt: skip
+)
+
+
+def linkedin_rows(decoded, warnings=None):
     """LinkedIn's Connections.csv: a few "Notes:" lines, then
     First Name,Last Name,URL,Email Address,Company,Position,Connected On."""
-    keys, rows = read_csv(decoded, skip_until=lambda cols: "first name" in cols and "last name" in cols)
+    _fields, rows, ignored = read_csv(
+        decoded, columns=LINKEDIN_COLUMNS, skip_until=lambda cols: "first name" in cols and "last name" in cols
+    )
+    _warn_ignored(warnings, ignored)
     for line, row in rows:
         if isinstance(row, str):
             yield line, row
@@ -189,10 +208,10 @@ def linkedin_rows(decoded):
         yield (
             line,
             {
-                "name": f"{row.get('first name', '')} {row.get('last name', '')}".strip(),
+                "name": f"{row.get('first_name', '')} {row.get('last_name', '')}".strip(),
                 "company": row.get("company", ""),
                 "job_title": row.get("position", ""),
-                "emails": [row["email address"]] if row.get("email address") else [],
+                "emails": [row["email"]] if row.get("email") else [],
                 "phones": [],
                 "url": row.get("url", ""),
                 "notes": "",
@@ -201,7 +220,10 @@ def linkedin_rows(decoded):
         )
 
 
-# --- vCard ----------------------------------------------------------------------------------
+def _warn_ignored(warnings, ignored):
+    message = ignored_warning(ignored)
+    if message and warnings is not None:
+        warnings.append(message)
 
 
 def _vcard_blocks(text):
@@ -265,7 +287,7 @@ def _is_web_address(card):
     return all(str(line.value).lower().startswith(("http://", "https://")) for line in card.contents["photo"])
 
 
-def vcard_rows(decoded):
+def vcard_rows(decoded, warnings=None):
     blocks = list(_vcard_blocks(decoded.text))
     if not any(block.startswith("BEGIN") for _line, block in blocks):
         raise ImportRefused(_("No vCard found in this file (it should contain BEGIN:VCARD … END:VCARD)."))
@@ -506,7 +528,7 @@ def do_create_import(user, kind, upload, *, full_sync=False) -> ImportJob:
         preview = hr.preview_hr(rows, full_sync=full_sync, rejected=rejected)
         warnings += preview.pop("warnings", [])
     else:
-        rows, rejected = validate_contact_rows(READERS[kind](decoded), warnings)
+        rows, rejected = validate_contact_rows(READERS[kind](decoded, warnings), warnings)
         plan = plan_contacts(user, kind, rows)
         preview = {
             "counts": summarise(plan, rejected),

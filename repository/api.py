@@ -6,14 +6,15 @@ lets the CRM/ERP stay the master: PUT /api/v1/repository/items/<type>/<external_
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from repository import selectors, services
 from repository.models import FieldDefinition, Item, ItemType
+from rse.lib.api import TextListField, text_field, validated
 
 
 class FieldDefinitionSerializer(serializers.ModelSerializer):
@@ -105,16 +106,43 @@ class ItemDetail(generics.RetrieveAPIView):
         return selectors.access_item_by_id(self.request.user, self.kwargs["pk"])
 
 
-UPSERT_REQUEST = inline_serializer(
-    "ItemUpsert",
-    {
-        "name": serializers.CharField(),
-        "description": serializers.CharField(required=False),
-        "status": serializers.ChoiceField(choices=Item.Status.choices, required=False),
-        "tags": serializers.ListField(child=serializers.CharField(), required=False),
-        "fields": serializers.DictField(required=False),
-    },
-)
+def _strings_in(value):
+    """Every key and text inside a JSON value, walked without recursion."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from (k for k in value if isinstance(k, str))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+class ItemUpsertInput(serializers.Serializer):
+    """Types, lengths and NUL here; what the item type requires is repository.services' job."""
+
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=1000)
+    description = text_field(max_length=200_000)
+    status = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40)
+    tags = TextListField(separators=",;\n", max_item_length=100, required=False, allow_null=True)
+    fields = serializers.DictField(
+        required=False,
+        allow_null=True,
+        error_messages={"not_a_dict": _lazy("Send the custom fields as an object {{key: value}}.")},
+    )
+
+    def validate_fields(self, value):
+        if any("\x00" in text for text in _strings_in(value)):
+            raise serializers.ValidationError(_("Null characters are not allowed."))
+        return value
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({key: [_("Unknown attribute.")] for key in unknown})
+        return attrs
 
 
 class ItemByExternalId(APIView):
@@ -128,22 +156,15 @@ class ItemByExternalId(APIView):
         return Response(ItemSerializer(item).data)
 
     @extend_schema(
-        request=UPSERT_REQUEST,
+        request=ItemUpsertInput,
         responses={200: ItemSerializer, 201: ItemSerializer},
         operation_id="repository_items_upsert",
     )
     def put(self, request, type_slug, external_id):
         item_type = get_object_or_404(selectors.list_item_types(), slug=type_slug)
-        data = dict(request.data)
+        data = dict(validated(ItemUpsertInput, request.data))
         if "description" in data:
             data["description_md"] = data.pop("description")
-        if "fields" in data and not isinstance(data["fields"], dict):
-            raise DRFValidationError({"fields": [_("Send the custom fields as an object {key: value}.")]})
-        if "tags" in data and not isinstance(data["tags"], list | str):
-            raise DRFValidationError({"tags": [_("Send the tags as a list of names.")]})
-        unknown = sorted(set(data) - set(services.UPSERT_KEYS))
-        if unknown:
-            raise DRFValidationError({key: [_("Unknown attribute.")] for key in unknown})
         item, created, _changes = services.do_upsert_item(request.user, item_type, external_id, data)
         item = selectors.access_item_by_id(request.user, item.pk)
         return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

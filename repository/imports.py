@@ -25,8 +25,7 @@ from repository.models import ImportJob
 from repository.selectors import list_item_types
 from rse.accounts.roles import is_administrator
 from rse.lib import jobs
-from rse.lib.csvfiles import Unreadable, read_table
-from rse.lib.text import normalize
+from rse.lib.csvfiles import Columns, Unreadable, read_table
 from rse.lib.textfiles import UnreadableText, decode_bytes
 from rse.trail.services import record
 
@@ -36,16 +35,13 @@ PROGRESS_EVERY = 200
 PREVIEW_KEEP = 500  # rows to create/update/skip kept for the preview table (every rejected row is kept)
 
 BASE_COLUMNS = {
-    "external_id": "external_id",
-    "external id": "external_id",
-    "id": "external_id",
-    "name": "name",
-    "nom": "name",
-    "description": "description_md",
-    "status": "status",
-    "statut": "status",
-    "tags": "tags",
-}
+    "external_id": ("external id", "id", "ext id", "external reference", "reference", "ref", "code", "identifier",
+                    "identifiant", "id externe", "reference externe", "crm id", "erp id"),
+    "name": ("nom", "title", "titre", "label", "libelle", "designation", "raison sociale", "company name"),
+    "description_md": ("description", "desc", "details", "notes", "commentaire"),
+    "status": ("statut", "state", "etat"),
+    "tags": ("tag", "labels", "keywords", "mots cles", "etiquettes", "categories"),
+}  # fmt: skip
 
 
 class ImportFileError(Exception):
@@ -67,21 +63,17 @@ def read_csv(data: bytes, item_type):
         raise ImportFileError(str(exc)) from exc
     if header is None:
         raise ImportFileError(_("The file is empty."))
-    known = dict(BASE_COLUMNS)
-    for definition in item_type.field_definitions.all():
-        known[normalize(definition.key)] = f"fields.{definition.key}"
-        known[normalize(definition.label)] = f"fields.{definition.key}"
-    keys, ignored = [], []
-    for column in header:
-        key = known.get(normalize(column).replace("_", " ")) or known.get(normalize(column))
-        keys.append(key)
-        if key is None and column.strip():
-            ignored.append(column.strip())
+    # The type's own fields first: a custom field named "reference" is that field, not the id.
+    names = {f"fields.{d.key}": (d.key, d.label) for d in item_type.field_definitions.all()}
+    columns = Columns({**names, **BASE_COLUMNS})
+    keys, ignored = columns.resolve(header)
     if "external_id" not in keys or "name" not in keys:
         raise ImportFileError(
             _("The first line must name the columns, including “external_id” and “name”. Found: %(found)s.")
             % {"found": ", ".join(header) or _("nothing")}
         )
+    if not table:
+        raise ImportFileError(_("The file has a header line but no rows: there is nothing to import."))
     max_rows = settings.RSE_IMPORT_MAX_ROWS
     if len(table) > max_rows:
         raise ImportFileError(
@@ -92,7 +84,7 @@ def read_csv(data: bytes, item_type):
         if row.error:
             broken.append({"line": row.line, "external_id": "", "name": "", "reason": row.error})
             continue
-        rows.append((row.line, {key: cell.strip() for key, cell in zip(keys, row.cells, strict=False) if key}))
+        rows.append((row.line, columns.row(keys, row.cells)))
     return keys, rows, ignored, broken
 
 

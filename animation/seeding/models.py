@@ -182,6 +182,7 @@ class StarterImport(TimeStampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
     rows = models.JSONField(default=list, blank=True)  # [{"line", "question", "details", "answer"}]
     rejected = models.JSONField(default=list, blank=True)  # [{"line", "reason"}]
+    warnings = models.JSONField(default=list, blank=True)  # what the file holds that is not imported
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

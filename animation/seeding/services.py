@@ -40,6 +40,7 @@ from communities.services import (
     parse_tags,
 )
 from communities.services.common import MAX_BODY_CHARS
+from rse.lib.csvfiles import Columns, ignored_warning
 from rse.lib.events import publish_on_commit, user_group
 from rse.lib.outbox import enqueue_on_commit
 from rse.trail.services import record
@@ -540,31 +541,33 @@ def run_bulk_invitation(bulk_id) -> int:
 
 # --- Starter content (CSV of questions and answers) -----------------------------------------
 
-QUESTION_HEADERS = ("question", "title", "titre")
-DETAILS_HEADERS = ("details", "detail", "body", "description", "precisions")
-ANSWER_HEADERS = ("answer", "reponse")
+STARTER_COLUMNS = Columns(
+    {
+        "question": ("questions", "title", "titre", "subject", "sujet", "faq", "q"),
+        "details": ("detail", "body", "description", "precisions", "context", "contexte", "texte", "text"),
+        "answer": ("answers", "reponse", "reponses", "a", "solution"),
+    }
+)
 
 
 def do_preview_starter_import(user, community, upload) -> StarterImport:
     """Read and validate the CSV: each row is kept or rejected with its line and reason; the
     file as a whole is refused when it cannot be read or has no "question" column."""
-    from directory.imports import ImportRefused, pick, read_csv, read_upload
+    from directory.imports import ImportRefused, read_csv, read_upload
 
     check_animate(user, community)
     if not community_perms.can_post(user, community):
         raise PermissionDenied(_("Join the community to post in it."))
     decoded, filename = read_upload(upload)
-    keys, parsed = read_csv(decoded)
-    if not any(k in QUESTION_HEADERS for k in keys):
+    fields, parsed, ignored = read_csv(decoded, columns=STARTER_COLUMNS)
+    if "question" not in fields:
         raise ImportRefused(_("The file needs a “question” column (and, if you like, “details” and “answer”)."))
     rows, rejected = [], []
     for line, data in parsed:
         if isinstance(data, str):
             rejected.append({"line": line, "reason": data})
             continue
-        question = pick(data, *QUESTION_HEADERS)
-        details = pick(data, *DETAILS_HEADERS)
-        answer = pick(data, *ANSWER_HEADERS)
+        question, details, answer = data.get("question", ""), data.get("details", ""), data.get("answer", "")
         if not question:
             rejected.append({"line": line, "reason": _("the question is empty")})
         elif len(question) > 200:
@@ -579,8 +582,9 @@ def do_preview_starter_import(user, community, upload) -> StarterImport:
         raise ImportRefused(_("At most %(max)d questions at once.") % {"max": MAX_STARTER_ROWS})
     with transaction.atomic():
         job = StarterImport.objects.create(
-            community=community, created_by=user, filename=filename[:255], rows=rows, rejected=rejected, total=len(rows)
-        )
+            community=community, created_by=user, filename=filename[:255], rows=rows, rejected=rejected,
+            total=len(rows), warnings=[ignored_warning(ignored)] if ignored else [],
+        )  # fmt: skip
         record("animation.starter_import_previewed", actor=user, obj=job, community_id=community.pk, rows=len(rows))
     return job
 

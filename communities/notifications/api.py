@@ -164,10 +164,28 @@ def _ids(request, name):
         for part in raw.replace(" ", ",").split(","):
             if not part:
                 continue
-            if not part.isdigit():
+            if not part.isdigit() or int(part) > MAX_ID:
                 raise ValidationError({name: f"{part!r} is not an id."})
             ids.append(int(part))
     return ids
+
+
+MAX_ID = 2**63 - 1
+
+
+class CatchUpQuery(serializers.Serializer):
+    since = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    def validate_since(self, value):
+        if not value:
+            return None
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:  # well formed but impossible: month 13, February 30th
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise serializers.ValidationError("Give an ISO 8601 date-time with its time zone.")
+        return parsed
 
 
 class CatchUpView(APIView):
@@ -198,11 +216,9 @@ class CatchUpView(APIView):
     def get(self, request):
         cursor = request.query_params.get("cursor")
         if not cursor:
-            since = request.query_params.get("since")
-            parsed = parse_datetime(since) if since else None
-            if since and (parsed is None or parsed.tzinfo is None):
-                raise ValidationError({"since": "Give an ISO 8601 date-time with its time zone."})
-            cursor = selectors.initial_cursor(parsed)
+            query = CatchUpQuery(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            cursor = selectors.initial_cursor(query.validated_data.get("since"))
         return Response(
             selectors.catch_up(
                 request.user,

@@ -12,6 +12,7 @@ from directory.services import do_create_contact, do_toggle_star
 from directory.tests.conftest import committed
 from directory.tests.factories import ContactFactory, person
 from repository.models import Item, ItemType
+from rse.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,11 +156,20 @@ def test_csv_export_and_reimport_is_stable(logged_client, user):
     assert Contact.objects.filter(owner=user).count() == 1
 
 
-def test_csv_export_defuses_formulas_but_keeps_phones(logged_client, user):
+def test_csv_export_defuses_formulas_and_numbers_and_imports_them_back(logged_client, user):
+    """OWASP: every text cell beginning with = + - @ tab or CR is quoted (a contact named -2-3
+    opened in Excel as -5); our CSV import takes the quote off again."""
     _contact(user, name='=HYPERLINK("http://evil")', phones=["+33 6 11 22 33 44"], emails=["x@evil.example"])
-    text = logged_client.get(reverse("directory:contacts_export"), {"format": "csv"}).content.decode("utf-8-sig")
-    row = list(csv.DictReader(io.StringIO(text)))[0]
-    assert row["name"].startswith("'=") and row["phones"] == "+33 6 11 22 33 44"
+    _contact(user, name="-2-3", company="+1", job_title="@SUM(A1)", emails=["y@evil.example"])
+    response = logged_client.get(reverse("directory:contacts_export"), {"format": "csv"})
+    rows = {r["emails"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    first, second = rows["x@evil.example"], rows["y@evil.example"]
+    assert first["name"].startswith("'=") and first["phones"] == "'+33 6 11 22 33 44"
+    assert (second["name"], second["company"], second["job_title"]) == ("'-2-3", "'+1", "'@SUM(A1)")
+    other = UserFactory()
+    job = do_create_import(other, ImportJob.Kind.CSV, SimpleUploadedFile("c.csv", response.content))
+    names = {r["data"]["name"]: r["data"] for r in job.rows}
+    assert names["-2-3"]["company"] == "+1" and names['=HYPERLINK("http://evil")']["phones"] == ["+33 6 11 22 33 44"]
 
 
 def test_starring_a_colleague_keeps_an_imported_contact_notes(user):

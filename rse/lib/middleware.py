@@ -90,3 +90,27 @@ class ServerTimingMiddleware:
             f'app;dur={app:.2f}, db;dur={db:.2f};desc="{len(durations)} queries", dbmax;dur={slowest:.2f}'
         )
         return response
+
+
+def _has_nul(request) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+    )
+
+
+class NulCharacterMiddleware:
+    """A NUL character (%00) in the address or its query (`?q=`) is refused with a 400 and a reason
+    on every page and API at once: PostgreSQL cannot store or compare text holding NUL ("A string
+    literal cannot contain NUL"), so it reached the database as a 500. Bodies are the forms' and
+    the serializers' job (Django's and DRF's CharField refuse NUL with a field error)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            message = _("The address contains a NUL character, which is not text.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(render_to_string("400.html", {"message": message}, request=None), status=400)
+        return self.get_response(request)

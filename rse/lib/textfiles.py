@@ -8,6 +8,7 @@ import codecs
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class UnreadableText(ValueError):
@@ -21,8 +22,47 @@ class DecodedText:
     bad_lines: set = field(default_factory=set)  # 1-based physical lines that were not valid text
 
 
+# The files people upload by mistake in place of a CSV, by their first bytes.
+SIGNATURES = (
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"PK\x03\x04", gettext_lazy("an Excel or OpenDocument workbook, or a ZIP archive")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an Excel 97-2003 workbook")),
+)
+# Share of control characters (other than line breaks and tabs) or undecodable bytes above which
+# the "text" is binary data decoded by force: a text export has none, a few at most.
+MAX_NOT_TEXT = 0.02
+
+
+def _not_text_count(text: str) -> int:
+    return sum(1 for c in text if (c < " " and c not in "\t\n\r\f\v") or c in "\x7f\ufffd")
+
+
+def check_is_text(raw: bytes, decoded: str) -> None:
+    """Refuse a binary file (a picture or a workbook renamed .csv) with a message saying so,
+    rather than reading it as text and reporting a missing column."""
+    for signature, kind in SIGNATURES:
+        if raw.startswith(signature):
+            raise UnreadableText(
+                _("This file is %(kind)s, not a text CSV: open it in your spreadsheet and save it as CSV.")
+                % {"kind": kind}
+            )
+    sample = decoded[:8192]
+    if sample and _not_text_count(sample) > MAX_NOT_TEXT * len(sample):
+        raise UnreadableText(_("This file is not text: a CSV or vCard file is text. Is it the right file?"))
+
+
 def decode_bytes(raw: bytes) -> DecodedText:
-    """Text from a spreadsheet or address-book export, whatever its encoding."""
+    """Text from a spreadsheet or address-book export, whatever its encoding; a binary file is
+    refused (UnreadableText)."""
+    decoded = _decode(raw)
+    check_is_text(raw, decoded.text)
+    return decoded
+
+
+def _decode(raw: bytes) -> DecodedText:
     if raw.startswith(codecs.BOM_UTF8):
         return _decode_utf8(raw[len(codecs.BOM_UTF8) :], "utf-8-sig")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
