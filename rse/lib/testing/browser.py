@@ -100,3 +100,38 @@ def login(page):
         return log_in(page, user, password)
 
     return do_login
+
+
+# --- Accessibility (axe-core) -----------------------------------------------------------------
+
+AXE_JS = Path(__file__).resolve().parents[3] / "tests" / "browser" / "vendor" / "axe-core" / "axe.min.js"
+# Every rule axe-core has, experimental ones included (label-content-name-mismatch is one), but
+# the AAA ones (enhanced contrast): we aim at WCAG 2.1 AA.
+_RUN_AXE = """async () => {
+  const rules = {};
+  axe.getRules().forEach((rule) => { rules[rule.ruleId] = { enabled: !rule.tags.includes("wcag2aaa") }; });
+  const result = await axe.run(document, { rules, resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), why: n.failureSummary, html: n.html.slice(0, 300) })),
+    }));
+}"""
+
+
+def serious_a11y_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    page.wait_for_load_state("load")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(_RUN_AXE)
+
+
+def assert_accessible(page, label=""):
+    violations = serious_a11y_violations(page)
+    lines = [f"{label or page.url}: {len(violations)} serious or critical axe-core violation(s)"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {n['target']}: {n['html']}\n      {n['why']}" for n in v["nodes"]]
+    assert not violations, "\n".join(lines)  # noqa: S101 (a test helper)
