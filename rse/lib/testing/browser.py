@@ -24,6 +24,9 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Bounds on a hang, not speed checks: a busy 2-core machine runs 7 test suites at once, and
+# Playwright's 5 s default for expect() failed tests whose page was right, only late.
+WAIT_MS = 15_000
 PASSWORD = "pass-word-123"  # noqa: S105 (UserFactory's test password)
 
 
@@ -48,7 +51,9 @@ def require_chromium() -> Path:
 @contextmanager
 def launched_chromium():
     chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
@@ -71,7 +76,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
 
@@ -80,7 +85,7 @@ def page(browser, live_server):
 def phone_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
 
