@@ -97,9 +97,21 @@ def can_post(user, community, membership=_UNSET) -> bool:
 
 
 def can_moderate(user, community, membership=_UNSET) -> bool:
-    """Animators and owners: approve, remove, pin, see tombstones, edit the community."""
+    """Animators and owners: approve, remove, pin, see tombstones, edit the community.
+    The queryset form is moderators_of(community)."""
+    if not _is_employee(user):
+        return False
     m = _m(user, community, membership)
     return m is not None and m.status == Membership.Status.ACTIVE and m.role in MODERATOR_ROLES
+
+
+def moderators_of(community):
+    """can_moderate as a queryset of people (a community or its id): who hears of join requests
+    and animation alerts."""
+    moderating = Membership.objects.filter(
+        community_id=getattr(community, "pk", community), status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES
+    )
+    return User.objects.filter(is_active=True, pk__in=moderating.values("user_id"))
 
 
 def can_announce(user, community, membership=_UNSET) -> bool:

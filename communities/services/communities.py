@@ -163,9 +163,7 @@ def _bump_members(community, delta):
 
 
 def _moderator_ids(community):
-    return list(
-        community.memberships.filter(status=A, role__in=perms.MODERATOR_ROLES).values_list("user_id", flat=True)
-    )
+    return list(perms.moderators_of(community).values_list("pk", flat=True))
 
 
 def _activate(membership, actor):

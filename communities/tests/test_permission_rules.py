@@ -14,6 +14,7 @@ from communities.models import Community, Membership, Post
 from communities.prefetch import annotate_posts_for_viewer
 from communities.services.common import readers_among
 from communities.tests.factories import CommentFactory, CommunityFactory, PostFactory, member
+from rse.accounts.models import User
 from rse.accounts.tests.factories import UserFactory
 
 V = Community.Visibility
@@ -29,7 +30,10 @@ COMMUNITY_KINDS = {
     "deleted open": {"visibility": V.OPEN, "deleted_at": "now"},
 }
 # How each person stands towards every community of the matrix.
-PEOPLE = ("outsider", "member", "removed", "pending", "invited", "animator", "owner", "site admin", "departed")
+PEOPLE = (
+    "outsider", "member", "removed", "pending", "invited", "animator", "owner", "site admin", "departed",
+    "departed animator",
+)  # fmt: skip
 
 
 def _community(kind):
@@ -48,9 +52,9 @@ def _person(who, community, owner):
         services.do_remove_member(owner, Membership.objects.get(community=community, user=person))
     elif who in ("pending", "invited"):
         member(community, person, status=S.PENDING if who == "pending" else S.INVITED)
-    elif who in ("animator", "owner"):
-        member(community, person, role=R.ANIMATOR if who == "animator" else R.OWNER)
-    if who == "departed":
+    elif who in ("animator", "owner", "departed animator"):
+        member(community, person, role=R.OWNER if who == "owner" else R.ANIMATOR)
+    if who.startswith("departed"):
         person.is_active = False
         person.save(update_fields=["is_active"])
     return person
@@ -104,6 +108,16 @@ def test_who_may_know_a_community_exists_agrees_in_every_form(matrix):
             assert predicate == (who in {"member", "invited", "animator", "owner"}), who
 
 
+def test_who_may_moderate_agrees_in_every_form(matrix):
+    everyone = list(User.objects.all())  # the owner each community was made with included
+    for kind, community, who, person in matrix:
+        assert perms.can_moderate(person, community) == (who in ("animator", "owner")), (kind, who)
+    for community in {c.pk: c for _k, c, _w, _p in matrix}.values():
+        by_predicate = {p.pk for p in everyone if perms.can_moderate(p, community)}
+        assert set(perms.moderators_of(community).values_list("pk", flat=True)) == by_predicate
+        assert set(perms.moderators_of(community.pk).values_list("pk", flat=True)) == by_predicate
+
+
 def test_mention_suggestions_are_the_readers_of_the_community(matrix, client):
     community, asker = next((c, p) for kind, c, who, p in matrix if kind == "private" and who == "member")
     client.force_login(asker)
@@ -138,7 +152,7 @@ def test_prefetch_flags_are_the_predicates(matrix):
             assert by_id[question.pk].can_accept and by_id[question.pk].can_delete
         if who in ("outsider", "member") and kind != "deleted open":
             assert not by_id[question.pk].can_accept and not by_id[question.pk].can_delete
-        assert by_id[own.pk].can_delete == (who != "departed")
+        assert by_id[own.pk].can_delete == (not who.startswith("departed"))
 
 
 def test_member_removal_follows_the_predicate_on_page_and_in_service(db, client):
