@@ -12,6 +12,9 @@ from django.conf import settings
 
 from rse.accounts.tests.factories import UserFactory
 
+# Every browser test's fixtures (browser, page, phone_page, login), from one module.
+pytest_plugins = ["rse.lib.testing.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(

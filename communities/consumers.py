@@ -57,7 +57,7 @@ def resolve_scope(user, scope, pk):
     membership re-checks; members_only says whether membership matters at all (in an open or
     restricted community every employee reads, so only a community event can change that)."""
     from communities.models import Community, Post
-    from communities.permissions import PUBLICLY_READABLE, can_read_community
+    from communities.permissions import can_read_community, is_readable_by_every_employee
     from repository.selectors import visible_items
 
     community = None
@@ -72,7 +72,7 @@ def resolve_scope(user, scope, pk):
         return pk == user.pk, None, False
     if community is None:
         return False, None, False
-    members_only = community.visibility not in PUBLICLY_READABLE
+    members_only = not is_readable_by_every_employee(community)
     return can_read_community(user, community), community.pk, members_only
 
 

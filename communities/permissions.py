@@ -5,12 +5,20 @@ these, so a secret community cannot leak through a forgotten path. `membership` 
 passed when the caller already loaded it (saves a query per call in lists).
 """
 
+from django.db.models import Exists, OuterRef, Q
+
 from communities.models import Community, Membership
+from rse.accounts.models import User
 from rse.accounts.roles import Role, has_role
 
 _UNSET = object()
 PUBLICLY_READABLE = (Community.Visibility.OPEN, Community.Visibility.RESTRICTED)
 MODERATOR_ROLES = (Membership.Role.ANIMATOR, Membership.Role.OWNER)
+
+
+def _is_employee(user) -> bool:
+    """Signed in and not departed (a deactivated account keeps no rights, even mid-session)."""
+    return getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
 
 
 def get_membership(user, community):
@@ -29,8 +37,9 @@ def is_active_member(user, community, membership=_UNSET) -> bool:
 
 
 def can_see_community(user, community, membership=_UNSET) -> bool:
-    """Listed to the user: everything but secret communities they are not in or invited to."""
-    if not getattr(user, "is_authenticated", False) or community.deleted_at:
+    """Listed to the user: everything but secret communities they are not in or invited to.
+    The queryset form is seeable_communities(user)."""
+    if not _is_employee(user) or community.deleted_at:
         return False
     if community.visibility != Community.Visibility.SECRET:
         return True
@@ -38,13 +47,49 @@ def can_see_community(user, community, membership=_UNSET) -> bool:
     return m is not None and m.status in (Membership.Status.ACTIVE, Membership.Status.INVITED)
 
 
+def seeable_communities(user):
+    """can_see_community as a queryset: the communities `user` may know exist."""
+    if not _is_employee(user):
+        return Community.objects.none()
+    in_or_invited = Membership.objects.filter(
+        community=OuterRef("pk"), user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED]
+    )
+    return Community.objects.alive().filter(~Q(visibility=Community.Visibility.SECRET) | Exists(in_or_invited))
+
+
+def is_readable_by_every_employee(community) -> bool:
+    """Open and restricted communities: membership does not decide who reads them."""
+    return community.visibility in PUBLICLY_READABLE
+
+
 def can_read_community(user, community, membership=_UNSET) -> bool:
-    """May read the posts: open/restricted for every employee, private/secret for active members."""
-    if not getattr(user, "is_authenticated", False) or community.deleted_at:
+    """May read the posts: open/restricted for every employee, private/secret for active members.
+    The queryset forms are readable_communities(user) and readers_of(community)."""
+    if not _is_employee(user) or community.deleted_at:
         return False
-    if community.visibility in PUBLICLY_READABLE:
+    if is_readable_by_every_employee(community):
         return True
     return is_active_member(user, community, membership)
+
+
+def readable_communities(user):
+    """can_read_community as a queryset: the communities whose content `user` may read."""
+    if not _is_employee(user):
+        return Community.objects.none()
+    active = Membership.objects.filter(community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
+    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | Exists(active))
+
+
+def readers_of(community):
+    """can_read_community as a queryset of people: who may read `community` (mention
+    suggestions, notification fan-out)."""
+    if community.deleted_at:
+        return User.objects.none()
+    people = User.objects.filter(is_active=True)
+    if is_readable_by_every_employee(community):
+        return people
+    members = Membership.objects.filter(community=community, status=Membership.Status.ACTIVE)
+    return people.filter(pk__in=members.values("user_id"))
 
 
 def can_post(user, community, membership=_UNSET) -> bool:
@@ -52,9 +97,21 @@ def can_post(user, community, membership=_UNSET) -> bool:
 
 
 def can_moderate(user, community, membership=_UNSET) -> bool:
-    """Animators and owners: approve, remove, pin, see tombstones, edit the community."""
+    """Animators and owners: approve, remove, pin, see tombstones, edit the community.
+    The queryset form is moderators_of(community)."""
+    if not _is_employee(user):
+        return False
     m = _m(user, community, membership)
     return m is not None and m.status == Membership.Status.ACTIVE and m.role in MODERATOR_ROLES
+
+
+def moderators_of(community):
+    """can_moderate as a queryset of people (a community or its id): who hears of join requests
+    and animation alerts."""
+    moderating = Membership.objects.filter(
+        community_id=getattr(community, "pk", community), status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES
+    )
+    return User.objects.filter(is_active=True, pk__in=moderating.values("user_id"))
 
 
 def can_announce(user, community, membership=_UNSET) -> bool:
@@ -76,19 +133,30 @@ def can_react(user, community, membership=_UNSET) -> bool:
 
 def can_edit_content(user, content) -> bool:
     """Only the author edits their words (animators delete, they do not rewrite)."""
-    return getattr(user, "is_authenticated", False) and content.author_id == user.pk and not content.deleted_at
+    return _is_employee(user) and content.author_id == user.pk and not content.deleted_at
 
 
 def can_delete_content(user, content, community, membership=_UNSET) -> bool:
-    if not getattr(user, "is_authenticated", False) or content.deleted_at:
+    """The author, or an animator of the community (a post or a comment)."""
+    if not _is_employee(user) or content.deleted_at:
         return False
     return content.author_id == user.pk or can_moderate(user, community, membership)
 
 
 def can_accept_answer(user, post, membership=_UNSET) -> bool:
-    if post.kind != post.Kind.QUESTION or post.deleted_at:
+    if not _is_employee(user) or post.kind != post.Kind.QUESTION or post.deleted_at:
         return False
     return post.author_id == user.pk or can_moderate(user, post.community, membership)
+
+
+def can_remove_member(actor, target, membership=_UNSET) -> bool:
+    """Animators remove members (and withdraw invitations), only owners remove an owner; nobody
+    removes themselves (they leave). `membership` is the actor's, `target` the one removed."""
+    if not _is_employee(actor) or target.user_id == actor.pk:
+        return False
+    if target.role == Membership.Role.OWNER:
+        return can_change_roles(actor, target.community, membership)
+    return can_moderate(actor, target.community, membership)
 
 
 def can_request_to_join(user, community, membership=_UNSET) -> bool:

@@ -28,9 +28,29 @@ def _flag_rows(user, post_ids):
     return reactions.union(bookmarks, acks, rsvps, choices, all=True)
 
 
+def set_post_permissions(user, post, membership):
+    """The permission flags templates read, each decided by its predicate in permissions (never
+    re-derived in a template): can_moderate, can_comment, can_react, can_accept, can_edit,
+    can_delete. `membership` is the viewer's in the post's community (or None)."""
+    community = post.community
+    post.can_moderate = perms.can_moderate(user, community, membership)
+    post.can_comment = perms.can_comment(user, community, membership)
+    post.can_react = perms.can_react(user, community, membership)
+    post.can_accept = perms.can_accept_answer(user, post, membership)
+    post.can_edit = perms.can_edit_content(user, post)
+    post.can_delete = perms.can_delete_content(user, post, community, membership)
+    return post
+
+
+def set_comment_permissions(user, post, comment, membership):
+    comment.can_edit = perms.can_edit_content(user, comment)
+    comment.can_delete = perms.can_delete_content(user, comment, post.community, membership)
+    return comment
+
+
 def annotate_posts_for_viewer(user, posts, *, memberships=None):
     """Sets on each post: my_reaction, is_bookmarked, my_choices, has_voted, my_rsvp, has_acked,
-    viewer_membership, can_moderate, can_comment, can_react, original_readable."""
+    viewer_membership, original_readable and the flags of set_post_permissions."""
     posts = list(posts)
     if not posts:
         return posts
@@ -44,10 +64,7 @@ def annotate_posts_for_viewer(user, posts, *, memberships=None):
         post.urls = post_urls(post.pk)
         membership = memberships.get(post.community_id)
         post.viewer_membership = membership
-        post.can_moderate = perms.can_moderate(user, post.community, membership)
-        post.can_comment = perms.can_comment(user, post.community, membership)
-        post.can_react = post.can_comment
-        post.can_accept = post.kind == post.Kind.QUESTION and (post.author_id == user.pk or post.can_moderate)
+        set_post_permissions(user, post, membership)
         post.my_reaction = None
         post.is_bookmarked = post.has_acked = False
         post.my_rsvp = None

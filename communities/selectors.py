@@ -9,29 +9,25 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from communities.models import Comment, Community, Membership, Post
-from communities.permissions import _UNSET, PUBLICLY_READABLE, can_read_community, can_see_community
+from communities.permissions import (
+    _UNSET,
+    PUBLICLY_READABLE,
+    can_read_community,
+    can_see_community,
+    readable_communities,
+    seeable_communities,
+)
 from repository.selectors import visible_items
 
 
-def _active_membership(user):
-    return Membership.objects.filter(community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
-
-
 def visible_communities(user):
-    """Communities whose content `user` may read."""
-    if not getattr(user, "is_authenticated", False):
-        return Community.objects.none()
-    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | Exists(_active_membership(user)))
+    """Communities whose content `user` may read (the rule lives in permissions)."""
+    return readable_communities(user)
 
 
 def listed_communities(user):
     """Communities `user` may know exist: all but the secret ones they are not in or invited to."""
-    if not getattr(user, "is_authenticated", False):
-        return Community.objects.none()
-    in_or_invited = Membership.objects.filter(
-        community=OuterRef("pk"), user=user, status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED]
-    )
-    return Community.objects.alive().filter(~Q(visibility=Community.Visibility.SECRET) | Exists(in_or_invited))
+    return seeable_communities(user)
 
 
 def visible_posts(user):

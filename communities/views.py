@@ -28,7 +28,7 @@ from communities.forms import (
     ShareForm,
 )  # fmt: skip
 from communities.models import Attachment, Comment, Membership, Post, Reaction
-from communities.prefetch import annotate_posts_for_viewer
+from communities.prefetch import annotate_posts_for_viewer, set_comment_permissions, set_post_permissions
 from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.tabs import tabs_for
 from communities.text import mention_handle, process
@@ -284,6 +284,9 @@ def community_members(request, slug):
     if context["can_moderate"]:
         pending = list(selectors.list_members(community, status=Membership.Status.PENDING))
         invited = list(selectors.list_members(community, status=Membership.Status.INVITED))
+    for m in (*members, *invited):
+        m.community = community  # the one already loaded: the predicate reads it
+        m.can_remove = perms.can_remove_member(request.user, m, context["membership"])
     return render(
         request,
         "communities/community_members.html",
@@ -323,7 +326,7 @@ def community_leave(request, slug):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("You left %(name)s.") % {"name": community.name})
-    if community.visibility in perms.PUBLICLY_READABLE:
+    if perms.is_readable_by_every_employee(community):
         return _back(request, community)
     return redirect("community_list")
 
@@ -434,8 +437,7 @@ def _annotate_comments(user, post, comments):
     for comment in comments:
         comment.my_reaction = mine.get(comment.pk)
         comment.is_accepted = comment.pk == post.accepted_comment_id
-        comment.can_edit = perms.can_edit_content(user, comment)
-        comment.can_delete = not comment.deleted_at and (comment.author_id == user.pk or post.can_moderate)
+        set_comment_permissions(user, post, comment, post.viewer_membership)
         comment.reply_list = []
         by_parent.setdefault(comment.parent_id, []).append(comment)
     top = by_parent.get(None, [])
@@ -483,10 +485,8 @@ def comment_fragment(request, pk):
     if comment.deleted_at:
         raise Http404
     post = comment.post  # loaded with its community by the access check
-    membership = perms.get_membership(request.user, post.community)
-    post.can_moderate = perms.can_moderate(request.user, post.community, membership)
-    post.can_comment = post.can_react = perms.can_comment(request.user, post.community, membership)
-    post.can_accept = post.kind == Post.Kind.QUESTION and (post.author_id == request.user.pk or post.can_moderate)
+    post.viewer_membership = perms.get_membership(request.user, post.community)
+    set_post_permissions(request.user, post, post.viewer_membership)
     thread = list(
         Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk), post=post)
         .select_related("author")
@@ -782,8 +782,8 @@ def mention_autocomplete(request):
             community = selectors.access_community_by_slug(request.user, slug)
             if not perms.can_read_community(request.user, community):
                 qs = qs.none()  # a private community's members are not listed to outsiders
-            elif community.visibility not in perms.PUBLICLY_READABLE:
-                qs = qs.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE)
+            else:
+                qs = qs.filter(pk__in=perms.readers_of(community).values("pk"))
         people = list(qs.order_by("last_name", "first_name", "id")[:8])
         for person in people:
             person.handle = mention_handle(person)

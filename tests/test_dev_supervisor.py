@@ -46,6 +46,7 @@ def test_a_crashed_child_is_restarted_and_ctrl_c_stops_everything(tmp_path):
         assert "crashy exited with code 3; restarting it in 0.2 s (crash 1)" in text
         assert "crashy exited with code 3; restarting it in 0.4 s (crash 2)" in text
         # The other child was never stopped nor restarted.
+        wait_until(lambda: steady.exists() and steady.read_text().strip(), "the steady child to start")
         (steady_pid,) = steady.read_text().split()
         assert _alive(int(steady_pid)) and "steady" not in text
         assert proc.poll() is None

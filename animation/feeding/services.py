@@ -49,11 +49,7 @@ DIGEST_HOUR = 7  # local time: the daily digest of communities goes out at 7 too
 
 
 def _animator_ids(community) -> list[int]:
-    return list(
-        community.memberships.filter(
-            status=Membership.Status.ACTIVE, role__in=community_perms.MODERATOR_ROLES
-        ).values_list("user_id", flat=True)
-    )
+    return list(community_perms.moderators_of(community).values_list("pk", flat=True))
 
 
 def _settings_for_update(community) -> FeedingSettings:

@@ -278,9 +278,7 @@ def do_publish_scheduled_post(scheduled_id, now=None) -> Post | None:
 
 
 def _alert_animators(community, *, ref):
-    animators = community.memberships.filter(
-        status=Membership.Status.ACTIVE, role__in=community_perms.MODERATOR_ROLES
-    ).values_list("user_id", flat=True)
+    animators = community_perms.moderators_of(community).values_list("pk", flat=True)
     notify_on_commit(
         NotificationKind.ANIMATION_ALERT, list(animators), actor_id=None, community_id=community.pk, ref=ref
     )

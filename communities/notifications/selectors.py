@@ -179,11 +179,6 @@ def person_follower_ids(user_id) -> list[int]:
 
 def moderator_ids(community_id) -> list[int]:
     """Active animators and owners of a community (kind "join_request")."""
-    from communities.models import Membership
-    from communities.permissions import MODERATOR_ROLES
+    from communities.permissions import moderators_of
 
-    return list(
-        Membership.objects.filter(
-            community_id=community_id, status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES
-        ).values_list("user_id", flat=True)
-    )
+    return list(moderators_of(community_id).values_list("pk", flat=True))

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from communities.models import Attachment, Community, Membership, Tag
-from communities.permissions import PUBLICLY_READABLE
-from rse.accounts.models import User
+from communities.models import Attachment, Community, Tag
+from communities.permissions import readers_of
 
 MAX_ATTACHMENTS = 5
 MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -21,15 +20,11 @@ MAX_BODY_CHARS = 20_000
 
 
 def readers_among(user_ids, community: Community) -> list[int]:
-    """The subset of `user_ids` who may read `community` — the same rule as
-    permissions.can_read_community, as one query, for notification fan-out."""
+    """The subset of `user_ids` who may read `community`, in one query, for notification fan-out."""
     ids = {int(i) for i in user_ids if i}
-    if not ids or community.deleted_at:
+    if not ids:
         return []
-    qs = User.objects.filter(pk__in=ids, is_active=True)
-    if community.visibility not in PUBLICLY_READABLE:
-        qs = qs.filter(memberships__community=community, memberships__status=Membership.Status.ACTIVE)
-    return sorted(set(qs.values_list("pk", flat=True)))
+    return sorted(readers_of(community).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def check_text(body_md: str, *, field="body_md", required=True):

@@ -163,9 +163,7 @@ def _bump_members(community, delta):
 
 
 def _moderator_ids(community):
-    return list(
-        community.memberships.filter(status=A, role__in=perms.MODERATOR_ROLES).values_list("user_id", flat=True)
-    )
+    return list(perms.moderators_of(community).values_list("pk", flat=True))
 
 
 def _activate(membership, actor):
@@ -321,7 +319,9 @@ def do_decline_invitation(user, community):
 @transaction.atomic
 def do_remove_member(actor, membership):
     membership = _membership_for_moderation(actor, membership, list(Membership.Status.values))
-    if membership.role == Membership.Role.OWNER and not perms.can_change_roles(actor, membership.community):
+    if not perms.can_remove_member(actor, membership):
+        if membership.user_id == actor.pk:
+            raise PermissionDenied(_("Leave the community instead of removing yourself."))
         raise PermissionDenied(_("Only an owner can remove an owner."))
     if _is_last_owner(membership):
         raise ValidationError(_("A community keeps at least one owner."))

@@ -169,13 +169,13 @@ def do_create_post(
     # Home pages hear of announcements everyone may read (they are in everyone's home feed);
     # of posts by people and about items one follows through the user's own group, from the
     # notification fan-out, which already knows who those readers are.
-    home = [home_group()] if kind == K.ANNOUNCEMENT and community.visibility in perms.PUBLICLY_READABLE else []
+    home = [home_group()] if kind == K.ANNOUNCEMENT and perms.is_readable_by_every_employee(community) else []
     publish_on_commit(
         "communities.post_created",
         [community_group(community.pk), post_group(post.pk), *(item_group(i) for i in item_ids), *home],
         {
             "post_id": post.pk, "community_id": community.pk, "author_id": author.pk, "kind": kind,
-            "item_ids": item_ids, "members_only": community.visibility not in perms.PUBLICLY_READABLE,
+            "item_ids": item_ids, "members_only": not perms.is_readable_by_every_employee(community),
         },
     )  # fmt: skip
     mentioned = store_mentions(post, processed.mentioned, author=author)

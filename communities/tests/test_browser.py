@@ -1,8 +1,6 @@
 """A real browser (Playwright + /usr/bin/chromium) through the htmx interactions: preview,
-@mention autocomplete, vote, react, accept an answer. Skipped when Chromium is missing."""
-
-import os
-from pathlib import Path
+@mention autocomplete, vote, react, accept an answer. Fixtures: rse/lib/testing/browser.py
+(skipped locally without Chromium, failing on CI)."""
 
 import pytest
 
@@ -11,23 +9,7 @@ from communities.models import Post
 from communities.tests.factories import CommunityFactory, member
 from rse.accounts.tests.factories import UserFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make browser-deps)"),
-]
-
-
-@pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 375, "height": 900})
-        yield page
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 def login(page, live_server, user):
@@ -39,10 +21,10 @@ def login(page, live_server, user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_question_poll_and_reactions_in_a_browser(live_server, browser_page, monkeypatch):
+def test_question_poll_and_reactions_in_a_browser(live_server, phone_page, monkeypatch):
     # Playwright's loop runs in this thread: the channel-layer send cannot run here.
     monkeypatch.setattr("rse.lib.events.publish", lambda *args, **kwargs: None)
-    page = browser_page
+    page = phone_page
     community = CommunityFactory(name="Browser club", slug="browser-club")
     veteran = member(
         community,

@@ -7,7 +7,6 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
@@ -22,6 +21,7 @@ from communities.tests.factories_realtime import (
 )
 from rse.accounts.tests.factories import UserFactory
 from rse.asgi import application
+from rse.lib.testing.sockets import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 V = Community.Visibility

@@ -11,7 +11,6 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
@@ -26,6 +25,7 @@ from rse.accounts.roles import Role
 from rse.accounts.services import do_grant_role
 from rse.accounts.tests.factories import UserFactory
 from rse.asgi import application
+from rse.lib.testing.sockets import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pass-word-123"  # UserFactory's

@@ -121,6 +121,13 @@ def publish(event_type: str, groups, payload: dict) -> None:
     if layer is None or layer_breaker.is_open():
         return
     message = {"type": "rse.event", "event": event_type, "payload": data}
+    if not _can_send_from_here(layer):
+        # Not an outage, so no breaker: a thread running its own event loop outside the ASGI
+        # server (a test driving Playwright's sync API, or async code that forgot sync_to_async)
+        # cannot reach the in-memory layer's consumers. Tripping the breaker here dropped every
+        # event of the next two seconds, and made the browser tests depend on the machine's speed.
+        logger.warning("could not publish %s: called from a thread running an event loop", event_type)
+        return
     for group in groups:
         try:
             _send(layer, group, message)
@@ -146,6 +153,16 @@ def _publisher_loop():
             threading.Thread(target=loop.run_forever, name="rse-publish", daemon=True).start()
             _loop[pid] = loop
         return _loop[pid]
+
+
+def _can_send_from_here(layer) -> bool:
+    if _is_redis_layer(layer) or getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
+        return True
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True  # no loop in this thread: async_to_sync runs one
+    return False
 
 
 def _send(layer, group, message):

@@ -2,7 +2,6 @@
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -10,6 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from rse.accounts.tests.factories import UserFactory
 from rse.asgi import application
 from rse.lib.events import publish
+from rse.lib.testing.sockets import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")

@@ -116,3 +116,26 @@ async def test_events_are_sent_only_after_commit():
     message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message == {"type": "rse.event", "event": "notifications.new", "payload": NOTIFIED}
     await layer.group_discard("user.42", channel)
+
+
+def test_a_publish_from_inside_an_event_loop_does_not_silence_the_next_ones():
+    """A test driving Playwright's sync API writes rows (and so publishes) from a thread running
+    an event loop: that send cannot happen, but it is no outage of the channel layer. It tripped
+    the breaker, and the live event a browser test waited for, two seconds later at most on a fast
+    machine, was dropped on a busy one."""
+    from asgiref.sync import async_to_sync
+
+    from rse.lib.events import layer_breaker
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("user.1", channel)
+
+    async def from_a_loop():
+        publish("notifications.new", ["user.1"], NOTIFIED)  # sync call, loop running: skipped
+
+    asyncio.run(from_a_loop())
+    assert not layer_breaker.is_open()
+    publish("notifications.new", ["user.1"], {"unread": 4})
+    message = async_to_sync(layer.receive)(channel)
+    assert message["payload"] == {"unread": 4}

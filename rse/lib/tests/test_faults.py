@@ -2,7 +2,6 @@
 job, the broker away at commit, PostgreSQL restarted under a request, Redis restarted under a
 browser. Each brings up what it breaks (rse/lib/testing/faults.py): never the shared servers."""
 
-import os
 import threading
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from rse.accounts.roles import Role
 from rse.accounts.services import do_grant_role
 from rse.accounts.tests.factories import UserFactory
 from rse.lib import outbox
+from rse.lib.testing.browser import launched_chromium, require_chromium
 from rse.lib.testing.faults import (
     CeleryWorker,
     Daphne,
@@ -123,11 +123,8 @@ def test_postgresql_restarted_requests_in_flight_fail_cleanly_and_the_next_ones_
 @pytest.mark.browser
 def test_redis_restarted_while_a_browser_is_connected(tmp_path):
     """Pages keep working, real time comes back by itself, nothing posted meanwhile is missing."""
-    chromium = Path(os.environ.get("RSE_CHROMIUM", "/usr/bin/chromium"))
-    if not chromium.exists():
-        message = f"{chromium} not found: install it with `make browser-deps` (apt-get install chromium)"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    from playwright.sync_api import expect, sync_playwright
+    require_chromium()
+    from playwright.sync_api import expect
 
     community = CommunityFactory(visibility=Community.Visibility.OPEN)
     user = member(community)
@@ -135,8 +132,7 @@ def test_redis_restarted_while_a_browser_is_connected(tmp_path):
     posts = f"/api/v1/communities/{community.slug}/posts/"
     with PrivateRedis(tmp_path) as redis:
         env = services_env(tmp_path, redis.url(), CELERY_TASK_ALWAYS_EAGER="1")
-        with Daphne(tmp_path, env) as server, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"])
+        with Daphne(tmp_path, env) as server, launched_chromium() as browser:
             try:
                 context = browser.new_context()
                 context.add_cookies([{"name": "sessionid", "value": key, "domain": "127.0.0.1", "path": "/"}])

@@ -1,0 +1,142 @@
+"""Browser tests: Playwright (Python) driving Debian's /usr/bin/chromium. One module for every
+browser test of the project (a pytest plugin, loaded by the root conftest.py).
+
+Get Chromium with `make browser-deps` (apt-get install chromium, as root). Without it a browser
+test is skipped locally, saying so, and FAILS on CI (the CI environment variable is set): a
+browser test never passes silently.
+
+    def test_x(page, login, live_server): ...            # a page on live_server, logged in by login(user)
+    with launched_chromium() as browser: ...              # own servers (daphne, Redis): launch it yourself
+"""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Bounds on a hang, not speed checks: a busy 2-core machine runs 7 test suites at once, and
+# Playwright's 5 s default for expect() failed tests whose page was right, only late.
+WAIT_MS = 15_000
+PASSWORD = "pass-word-123"  # noqa: S105 (UserFactory's test password)
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("RSE_CHROMIUM", "/usr/bin/chromium"))
+
+
+def require_chromium() -> Path:
+    """The Chromium to drive, or a skip (locally) / a failure (on CI) saying how to get it."""
+    chromium = chromium_path()
+    if not chromium.exists():
+        message = f"{chromium} not found: install it with `make browser-deps` (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the Django ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return chromium
+
+
+@contextmanager
+def launched_chromium():
+    chromium = require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser():
+    # Per test, not per session: Playwright's sync API keeps an asyncio loop running in this
+    # thread while it is open, which breaks every async test (and async_to_sync) run after it
+    # by the same worker.
+    with launched_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    yield page
+    context.close()
+
+
+def log_in(page, user, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    return page
+
+
+@pytest.fixture
+def login(page):
+    def do_login(user, password=PASSWORD):
+        return log_in(page, user, password)
+
+    return do_login
+
+
+# --- Accessibility (axe-core) -----------------------------------------------------------------
+
+AXE_JS = Path(__file__).resolve().parents[3] / "tests" / "browser" / "vendor" / "axe-core" / "axe.min.js"
+# Every rule axe-core has, experimental ones included (label-content-name-mismatch is one), but
+# the AAA ones (enhanced contrast): we aim at WCAG 2.1 AA.
+_RUN_AXE = """async () => {
+  const rules = {};
+  axe.getRules().forEach((rule) => { rules[rule.ruleId] = { enabled: !rule.tags.includes("wcag2aaa") }; });
+  const result = await axe.run(document, { rules, resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), why: n.failureSummary, html: n.html.slice(0, 300) })),
+    }));
+}"""
+
+
+def serious_a11y_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    page.wait_for_load_state("load")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(_RUN_AXE)
+
+
+def assert_accessible(page, label=""):
+    violations = serious_a11y_violations(page)
+    lines = [f"{label or page.url}: {len(violations)} serious or critical axe-core violation(s)"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {n['target']}: {n['html']}\n      {n['why']}" for n in v["nodes"]]
+    assert not violations, "\n".join(lines)  # noqa: S101 (a test helper)
