@@ -178,13 +178,13 @@ class CommentSerializer(serializers.Serializer):
     my_reaction = serializers.CharField(allow_null=True, default=None)
 
     def get_deleted(self, obj) -> bool:
-        return obj.deleted_at is not None
+        return obj.deleted_at is not None or obj.hidden_at is not None  # hidden by moderation: gone for readers
 
     def get_body_md(self, obj) -> str | None:
         return _source_for_editor(self.context["request"].user, obj)
 
     def get_body_html(self, obj) -> str:
-        return "" if obj.deleted_at else obj.body_html
+        return "" if obj.deleted_at or obj.hidden_at else obj.body_html
 
 
 # --- Input shapes (documentation for the OpenAPI schema; validation is the services' job) -------

@@ -45,8 +45,8 @@ def annotate_posts_for_viewer(user, posts, *, memberships=None):
         membership = memberships.get(post.community_id)
         post.viewer_membership = membership
         post.can_moderate = perms.can_moderate(user, post.community, membership)
-        post.can_comment = perms.can_comment(user, post.community, membership)
-        post.can_react = post.can_comment
+        post.can_comment = perms.can_comment(user, post.community, membership) and not post.locked_at
+        post.can_react = perms.can_react(user, post.community, membership)
         post.can_accept = post.kind == post.Kind.QUESTION and (post.author_id == user.pk or post.can_moderate)
         post.my_reaction = None
         post.is_bookmarked = post.has_acked = False

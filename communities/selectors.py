@@ -105,7 +105,7 @@ def my_memberships(user) -> dict:
 
 def access_comment_by_id(user, comment_id) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__community", "author"), pk=comment_id)
-    if comment.post.deleted_at or not can_read_community(user, comment.post.community):
+    if comment.post.deleted_at or comment.post.hidden_at or not can_read_community(user, comment.post.community):
         raise Http404
     return comment
 

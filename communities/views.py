@@ -435,14 +435,15 @@ def _annotate_comments(user, post, comments):
         comment.can_edit = perms.can_edit_content(user, comment)
         comment.can_delete = not comment.deleted_at and (comment.author_id == user.pk or post.can_moderate)
         comment.reply_list = []
+        comment.is_gone = bool(comment.deleted_at or comment.hidden_at)  # hidden: shown as a tombstone
         by_parent.setdefault(comment.parent_id, []).append(comment)
     top = by_parent.get(None, [])
     for comment in top:
         comment.reply_list = by_parent.get(comment.pk, [])
     visible = []
     for comment in top:
-        comment.reply_list = [r for r in comment.reply_list if not r.deleted_at or post.can_moderate]
-        if not comment.deleted_at or post.can_moderate or comment.reply_list:
+        comment.reply_list = [r for r in comment.reply_list if not r.is_gone or post.can_moderate]
+        if not comment.is_gone or post.can_moderate or comment.reply_list:
             visible.append(comment)
     return visible
 
@@ -478,12 +479,13 @@ def comment_fragment(request, pk):
     """One comment (a reply, or a thread head with its replies) as on the post page, for the live
     insertion of new comments. Same door as the page: unreadable or deleted → 404."""
     comment = selectors.access_comment_by_id(request.user, pk)
-    if comment.deleted_at:
+    if comment.deleted_at or comment.hidden_at:
         raise Http404
     post = comment.post  # loaded with its community by the access check
     membership = perms.get_membership(request.user, post.community)
     post.can_moderate = perms.can_moderate(request.user, post.community, membership)
     post.can_comment = post.can_react = perms.can_comment(request.user, post.community, membership)
+    post.can_comment = post.can_comment and not post.locked_at
     post.can_accept = post.kind == Post.Kind.QUESTION and (post.author_id == request.user.pk or post.can_moderate)
     thread = list(
         Comment.objects.filter(Q(pk=comment.pk) | Q(parent_id=comment.pk), post=post)
