@@ -130,7 +130,7 @@ def rules_page(request, slug):
     """A rule is saved only after its dry run was shown: the first submit runs it, the second
     (the same pattern, confirmed) saves it."""
     community = access_animated_community(request.user, slug)
-    action = request.POST.get("action")
+    action = request.POST.get("do")  # the rule's own field is called "action"
     form = RuleForm(request.POST if action in ("dry_run", "save") else None)
     current = services.weeding_settings(community)
     settings_form = WeedingSettingsForm(
