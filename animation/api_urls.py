@@ -2,6 +2,7 @@
 from django.urls import path
 
 from animation.feeding import api as feeding
+from animation.health import api as health
 from animation.seeding import api as seeding
 from animation.weeding import api as weeding
 
@@ -31,4 +32,6 @@ urlpatterns: list = [
     path("communities/<slug:slug>/audit-log/", weeding.audit_log, name="api-audit-log"),
     path("communities/<slug:slug>/rules/", weeding.community_rules, name="api-rules"),
     path("communities/<slug:slug>/rules/dry-run/", weeding.rules_dry_run, name="api-rules-dry-run"),
+    # Health
+    path("communities/<slug:slug>/health/", health.health, name="api-health"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from animation import views
 from animation.feeding import views as feeding
+from animation.health import views as health
 from animation.seeding import views as seeding
 from animation.weeding import views as weeding
 
@@ -36,4 +37,6 @@ urlpatterns = [
     path("moderation/", weeding.moderation_global, name="moderation_global"),
     path(f"{A}audit/", weeding.audit, name="audit"),
     path(f"{A}rules/", weeding.rules_page, name="rules"),
+    # Health
+    path(f"{A}health/", health.health, name="health"),
 ]
