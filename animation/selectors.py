@@ -28,6 +28,7 @@ def overview(community) -> dict:
     """What the Animate overview shows of the seeding and feeding tools (a few counts)."""
     from animation.feeding.models import Prompt, Pulse
     from animation.seeding.models import Champion, ScheduledPost
+    from animation.weeding.models import ArchiveProposal
     from animation.weeding.selectors import pending_count
 
     return {
@@ -36,4 +37,5 @@ def overview(community) -> dict:
         "pulses_open": Pulse.objects.filter(community=community, status=Pulse.Status.OPEN).count(),
         "champions_count": Champion.objects.filter(community=community).count(),
         "pending_cases": pending_count(community),
+        "archive_proposals": ArchiveProposal.objects.filter(community=community, status="pending").count(),
     }

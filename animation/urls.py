@@ -37,6 +37,8 @@ urlpatterns = [
     path("moderation/", weeding.moderation_global, name="moderation_global"),
     path(f"{A}audit/", weeding.audit, name="audit"),
     path(f"{A}rules/", weeding.rules_page, name="rules"),
+    path(f"{A}stale/", weeding.stale, name="stale"),
+    path("c/<slug:slug>/archive-proposals/<int:pk>/", weeding.archive_proposal, name="archive_proposal"),
     # Health
     path(f"{A}health/", health.health, name="health"),
 ]

@@ -232,6 +232,8 @@ def list_communities(user, *, q="", scope="all", tag=None):
         qs = qs.filter(Q(name__icontains=q) | Q(description_md__icontains=q) | Q(tags__name__icontains=q)).distinct()
     if tag:
         qs = qs.filter(tags__slug=tag)
+    if scope != "mine":  # archived: out of listings and suggestions, still searchable and in "mine"
+        qs = qs.filter(archived_at__isnull=True)
     if scope == "mine":
         return qs.filter(
             pk__in=Membership.objects.filter(

@@ -31,8 +31,11 @@ def _moderation_excerpt(notification):
 
 
 def _archive_url(notification):
-    if notification.community is not None:
-        return reverse("animation:stale", args=[notification.community.slug])
+    from communities.notifications.texts import notification_ref
+
+    ref = notification_ref(notification)
+    if ref and notification.community is not None:
+        return reverse("animation:archive_proposal", args=[notification.community.slug, ref])
     return None
 
 

@@ -51,3 +51,13 @@ def access_case_by_id(user, pk) -> ModerationCase:
 
 def list_audit(community):
     return AuditEntry.objects.filter(community=community).select_related("actor").order_by("-created_at", "-id")
+
+
+def list_proposals(community, statuses=("pending", "objected")):
+    from animation.weeding.models import ArchiveProposal
+
+    return (
+        ArchiveProposal.objects.filter(community=community, status__in=statuses)
+        .select_related("post__author", "objected_by")
+        .order_by("deadline", "pk")
+    )

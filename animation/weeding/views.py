@@ -5,16 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from animation.forms_errors import apply_errors
 from animation.selectors import access_animated_community
-from animation.weeding import rules, selectors, services
+from animation.weeding import archiving, rules, selectors, services
 from animation.weeding.forms import DecisionForm, FlagForm, RuleForm, WeedingSettingsForm
-from animation.weeding.models import KeywordRule, ModerationCase
-from communities.selectors import access_comment_by_id, access_post_by_id
+from animation.weeding.models import ArchiveProposal, KeywordRule, ModerationCase
+from communities.models import Post
+from communities.selectors import access_comment_by_id, access_community_by_slug, access_post_by_id
 from rse.accounts.roles import is_administrator
 
 
@@ -167,3 +168,65 @@ def rules_page(request, slug):
         rules=list(rules.rules_for(community)), is_admin=is_administrator(request.user),
         checked=form.cleaned_data.get("pattern") if result is not None else "",
     )  # fmt: skip
+
+
+# --- Stale content ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stale(request, slug):
+    community = access_animated_community(request.user, slug)
+    if request.method == "POST":
+        action = request.POST.get("do")
+        try:
+            if action in ("archive", "keep"):
+                proposal = get_object_or_404(ArchiveProposal, pk=request.POST.get("proposal") or 0, community=community)
+                if action == "archive":
+                    archiving.do_archive_now(request.user, proposal)
+                    messages.success(request, _("Archived."))
+                else:
+                    archiving.do_object(request.user, proposal, objection=request.POST.get("objection", ""))
+                    messages.success(request, _("Kept: it will not be archived."))
+            elif action == "archive_community":
+                archiving.do_archive_community(request.user, community)
+                messages.success(request, _("The community is archived: read-only, out of the listings."))
+            elif action == "restore_community":
+                archiving.do_restore(request.user, community)
+                messages.success(request, _("The community is restored."))
+            elif action == "restore_post":
+                post = get_object_or_404(Post, pk=request.POST.get("post") or 0, community=community)
+                archiving.do_restore(request.user, community, post=post)
+                messages.success(request, _("The conversation is open again."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("animation:stale", community.slug)
+    proposals = list(selectors.list_proposals(community))
+    archived_posts = list(
+        Post.objects.alive().filter(community=community, locked_at__isnull=False).order_by("-locked_at")[:50]
+    )
+    return _render(
+        request, "animation/stale.html", community, "stale", proposals=proposals, archived_posts=archived_posts,
+        days=services.weeding_settings(community).stale_after_days,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_proposal(request, slug, pk):
+    """Where the owners warned of a proposal object to it (they need not animate the community)."""
+    community = access_community_by_slug(request.user, slug)
+    proposal = get_object_or_404(
+        ArchiveProposal.objects.select_related("post", "community"), pk=pk, community=community
+    )
+    if not archiving.can_object(request.user, proposal):
+        raise Http404
+    if request.method == "POST":
+        try:
+            archiving.do_object(request.user, proposal, objection=request.POST.get("objection", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Kept: it will not be archived."))
+        return redirect("animation:archive_proposal", community.slug, proposal.pk)
+    return render(request, "animation/archive_proposal.html", {"community": community, "proposal": proposal})
