@@ -43,7 +43,7 @@ def _label(proposal) -> str:
     return str(proposal.post if proposal.post_id else proposal.community)[:200]
 
 
-def _propose(community, post, last_activity_at, now) -> ArchiveProposal | None:
+def propose_archive(community, post, last_activity_at, now) -> ArchiveProposal | None:
     try:
         with transaction.atomic():
             proposal = ArchiveProposal.objects.create(
@@ -90,7 +90,7 @@ def do_propose_stale(community_id, now=None) -> list[ArchiveProposal]:
             community=community, post__isnull=True, last_activity_at=community.last_activity_at
         ).exists():
             return []
-        made = _propose(community, None, community.last_activity_at, now)
+        made = propose_archive(community, None, community.last_activity_at, now)
         return [made] if made else []
     # Proposed already for this period of inactivity, whatever became of it (an objection holds
     # until the conversation lives again).
@@ -101,7 +101,7 @@ def do_propose_stale(community_id, now=None) -> list[ArchiveProposal]:
         .exclude(Exists(already))
         .order_by("last_activity_at", "pk")[:MAX_CONVERSATIONS_PER_RUN]
     )
-    made = [_propose(community, post, post.last_activity_at, now) for post in stale]
+    made = [propose_archive(community, post, post.last_activity_at, now) for post in stale]
     return [p for p in made if p]
 
 
