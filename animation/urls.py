@@ -35,6 +35,7 @@ urlpatterns = [
     path("comments/<int:pk>/flag/", weeding.flag_comment, name="flag_comment"),
     path(f"{A}moderation/", weeding.moderation, name="moderation"),
     path("moderation/", weeding.moderation_global, name="moderation_global"),
+    path("moderation/duplicates/", weeding.duplicates, name="duplicates"),
     path(f"{A}audit/", weeding.audit, name="audit"),
     path(f"{A}rules/", weeding.rules_page, name="rules"),
     path(f"{A}stale/", weeding.stale, name="stale"),

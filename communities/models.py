@@ -39,6 +39,9 @@ class Community(TimeStampedModel, SoftDeleteModel):
     posts_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Merged into another community by an administrator (then soft-deleted): its old address
+    # leads there (views.community_detail).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["name", "id"]

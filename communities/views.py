@@ -247,7 +247,13 @@ def _community_context(request, community, memberships=None):
 
 @login_required
 def community_detail(request, slug):
-    community = selectors.access_community_by_slug(request.user, slug)
+    try:
+        community = selectors.access_community_by_slug(request.user, slug)
+    except Http404:
+        merged = selectors.merged_community_target(request.user, slug)
+        if merged is None:
+            raise
+        return redirect("community_detail", merged.slug, permanent=True)
     memberships = selectors.my_memberships(request.user)
     context = _community_context(request, community, memberships)
     if not context["can_read"]:

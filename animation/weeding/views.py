@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from animation.forms_errors import apply_errors
 from animation.selectors import access_animated_community
-from animation.weeding import archiving, rules, selectors, services
+from animation.weeding import archiving, merging, rules, selectors, services
 from animation.weeding.forms import DecisionForm, FlagForm, RuleForm, WeedingSettingsForm
 from animation.weeding.models import ArchiveProposal, KeywordRule, ModerationCase
-from communities.models import Post
+from communities.models import Community, Post
 from communities.selectors import access_comment_by_id, access_community_by_slug, access_post_by_id
 from rse.accounts.roles import is_administrator
 
@@ -230,3 +230,25 @@ def archive_proposal(request, slug, pk):
             messages.success(request, _("Kept: it will not be archived."))
         return redirect("animation:archive_proposal", community.slug, proposal.pk)
     return render(request, "animation/archive_proposal.html", {"community": community, "proposal": proposal})
+
+
+# --- Duplicates (administrators) -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicates(request):
+    pairs = merging.find_duplicates(request.user)  # administrators only (403 otherwise)
+    if request.method == "POST":
+        source = get_object_or_404(Community.objects.alive(), pk=request.POST.get("source") or 0)
+        target = get_object_or_404(Community.objects.alive(), pk=request.POST.get("target") or 0)
+        try:
+            merging.do_merge_communities(request.user, source, target)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request, _("%(source)s is merged into %(target)s.") % {"source": source.name, "target": target.name}
+            )
+        return redirect("animation:duplicates")
+    return render(request, "animation/duplicates.html", {"pairs": pairs})
