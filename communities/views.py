@@ -419,6 +419,9 @@ def post_create(request, slug):
         except PermissionDenied as exc:
             form.add_error(None, _error_text(exc))
         else:
+            if post.hidden_at:  # held by a content guard (a keyword rule): not readable yet
+                messages.info(request, _("Your post is waiting for the animators' review before it is published."))
+                return redirect("community_detail", community.slug)
             return redirect("post_detail", post.pk)
     return render(request, "communities/post_form.html", {**context, "form": form})
 
@@ -678,6 +681,9 @@ def comment_create(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
         else:
+            if comment.hidden_at:
+                messages.info(request, _("Your comment is waiting for the animators' review before it is published."))
+                return redirect("post_detail", pk)
             return redirect(reverse("post_detail", args=[pk]) + f"#comment-{comment.pk}")
     else:
         messages.error(request, _("Write something first."))

@@ -290,3 +290,32 @@ def test_flag_page_and_queue_page(client, community, post, animator):
     assert case.decision == "keep"
     page = client.get(reverse("animation:audit", args=[community.slug])).content.decode()
     assert "Cheap watches here" in page
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_queue_page_and_api_have_a_fixed_number_of_queries(client, community, animator):
+    def add_case():
+        post = PostFactory(community=community, author=member(community))
+        services.do_flag(member(community), post, reason="spam")
+        comment = CommentFactory(post=post, author=member(community))
+        services.do_flag(member(community), comment, reason="offensive", note="")
+
+    add_case()
+    client.force_login(animator)
+    page = reverse("animation:moderation", args=[community.slug])
+    api = f"/api/v1/communities/{community.slug}/moderation/"
+    audit = f"/api/v1/communities/{community.slug}/audit-log/"
+    for url in (page, api, audit):
+        client.get(url)  # warm the per-process caches (roles, content types)
+    one = [_count_queries(client, url) for url in (page, api, audit)]
+    for _i in range(4):
+        add_case()
+    assert [_count_queries(client, url) for url in (page, api, audit)] == one

@@ -109,3 +109,16 @@ def test_rules_page_saves_only_after_a_dry_run(client, community, animator):
     assert not KeywordRule.objects.exists()
     response = client.post(url, {**data, "checked": "crypto", "do": "save"})
     assert response.status_code == 302 and KeywordRule.objects.get().pattern == "crypto"
+
+
+def test_the_post_form_tells_the_author_what_a_rule_did(client, community, animator):
+    services.do_create_rule(animator, community, pattern="casino")
+    services.do_create_rule(animator, community, pattern="bitcoin", action="reject", message="No crypto talk, please.")
+    author = member(community)
+    client.force_login(author)
+    url = reverse("post_create", args=[community.slug])
+    response = client.post(url, {"kind": "discussion", "body_md": "The bitcoin price"})
+    assert response.status_code == 200 and "No crypto talk, please." in response.content.decode()
+    response = client.post(url, {"kind": "discussion", "body_md": "A casino trip"}, follow=True)
+    assert "waiting for the animators" in response.content.decode()
+    assert Post.objects.get(author=author).hidden_at is not None
