@@ -122,3 +122,14 @@ def test_the_post_form_tells_the_author_what_a_rule_did(client, community, anima
     response = client.post(url, {"kind": "discussion", "body_md": "A casino trip"}, follow=True)
     assert "waiting for the animators" in response.content.decode()
     assert Post.objects.get(author=author).hidden_at is not None
+
+
+def test_the_api_says_a_post_waits_for_review(client, community, animator):
+    services.do_create_rule(animator, community, pattern="casino")
+    client.force_login(member(community))
+    response = client.post(
+        f"/api/v1/communities/{community.slug}/posts/", {"kind": "discussion", "body_md": "casino night"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201 and response.json()["pending_review"] is True
+    assert client.get(f"/api/v1/posts/{response.json()['id']}/").status_code == 404
