@@ -2,7 +2,9 @@
 from django.urls import path
 
 from animation.feeding import api as feeding
+from animation.health import api as health
 from animation.seeding import api as seeding
+from animation.weeding import api as weeding
 
 urlpatterns: list = [
     # Seeding
@@ -21,4 +23,15 @@ urlpatterns: list = [
     path("pulses/<int:pk>/results/", feeding.pulse_results, name="api-pulse-results"),
     path("communities/<slug:slug>/feeding-settings/", feeding.feeding_settings, name="api-feeding-settings"),
     path("digest/", feeding.digest, name="api-digest"),
+    # Weeding
+    path("posts/<int:pk>/flags/", weeding.post_flags, name="api-post-flags"),
+    path("comments/<int:pk>/flags/", weeding.comment_flags, name="api-comment-flags"),
+    path("communities/<slug:slug>/moderation/", weeding.community_queue, name="api-moderation-queue"),
+    path("moderation/", weeding.global_queue, name="api-moderation-global"),
+    path("moderation/<int:pk>/decision/", weeding.decision, name="api-moderation-decision"),
+    path("communities/<slug:slug>/audit-log/", weeding.audit_log, name="api-audit-log"),
+    path("communities/<slug:slug>/rules/", weeding.community_rules, name="api-rules"),
+    path("communities/<slug:slug>/rules/dry-run/", weeding.rules_dry_run, name="api-rules-dry-run"),
+    # Health
+    path("communities/<slug:slug>/health/", health.health, name="api-health"),
 ]

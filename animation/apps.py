@@ -25,3 +25,6 @@ class AnimationConfig(AppConfig):
         from animation.feeding.hooks import register_feeding_hooks
 
         register_feeding_hooks()
+        from animation.weeding.hooks import register_weeding_hooks
+
+        register_weeding_hooks()

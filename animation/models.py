@@ -2,3 +2,4 @@
 # importing them here lets Django find them.
 from animation.feeding.models import *  # noqa: F403
 from animation.seeding.models import *  # noqa: F403
+from animation.weeding.models import *  # noqa: F403

@@ -2,7 +2,9 @@ from django.urls import path
 
 from animation import views
 from animation.feeding import views as feeding
+from animation.health import views as health
 from animation.seeding import views as seeding
+from animation.weeding import views as weeding
 
 app_name = "animation"
 
@@ -28,4 +30,16 @@ urlpatterns = [
     path(f"{A}pulses/<int:pk>/", feeding.pulse_results, name="pulse_results"),
     path("c/<slug:slug>/pulses/<int:pk>/", feeding.pulse_answer, name="pulse_answer"),
     path("c/<slug:slug>/messages/<int:pk>/", feeding.message, name="message"),
+    # Weeding
+    path("posts/<int:pk>/flag/", weeding.flag_post, name="flag_post"),
+    path("comments/<int:pk>/flag/", weeding.flag_comment, name="flag_comment"),
+    path(f"{A}moderation/", weeding.moderation, name="moderation"),
+    path("moderation/", weeding.moderation_global, name="moderation_global"),
+    path("moderation/duplicates/", weeding.duplicates, name="duplicates"),
+    path(f"{A}audit/", weeding.audit, name="audit"),
+    path(f"{A}rules/", weeding.rules_page, name="rules"),
+    path(f"{A}stale/", weeding.stale, name="stale"),
+    path("c/<slug:slug>/archive-proposals/<int:pk>/", weeding.archive_proposal, name="archive_proposal"),
+    # Health
+    path(f"{A}health/", health.health, name="health"),
 ]

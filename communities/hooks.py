@@ -61,3 +61,77 @@ def on_member_joined(callback: Callable) -> None:
 def member_joined(community_id, user_id) -> None:
     for callback in _JOINED:
         transaction.on_commit(lambda cb=callback: cb(community_id, user_id))
+
+
+# --- Content guards: keyword rules and the like, at the creation of a post or comment ---------
+
+
+@dataclass(frozen=True)
+class ContentGuard:
+    """What a post or comment must pass as it is written.
+
+    check(author, community, text) returns None to let it through, a reason (str) to publish it
+    hidden pending the animators' review, or raises ValidationError to refuse it with a message;
+    held(content, reasons) runs inside the creation's transaction once held content exists."""
+
+    check: Callable
+    held: Callable
+
+
+_GUARDS: list[ContentGuard] = []
+
+
+def register_content_guard(guard: ContentGuard) -> None:
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+
+
+def guard_content(author, community, text) -> list[tuple[ContentGuard, str]]:
+    """The holds on a text about to be published (empty: publish it); a refusal raises."""
+    holds = []
+    for guard in _GUARDS:
+        reason = guard.check(author, community, text)
+        if reason:
+            holds.append((guard, reason))
+    return holds
+
+
+def content_held(holds, content) -> None:
+    for guard, reason in holds:
+        guard.held(content, reason)
+
+
+# --- Actions on a post or comment offered by apps above (flag it, …) -------------------------
+
+
+@dataclass(frozen=True)
+class ContentAction:
+    """A link under every post or comment. visible(user, content) must not query the database
+    (it runs for each card of a feed); the url names are reversed with the content's id."""
+
+    key: str
+    label: str  # a lazy translation
+    post_url_name: str
+    comment_url_name: str
+    visible: Callable
+
+
+_ACTIONS: dict[str, ContentAction] = {}
+
+
+def register_content_action(action: ContentAction) -> None:
+    _ACTIONS[action.key] = action
+
+
+def content_actions_for(user, content, *, is_comment=False) -> list[dict]:
+    from django.urls import reverse
+
+    return [
+        {
+            "key": a.key,
+            "label": a.label,
+            "url": reverse(a.comment_url_name if is_comment else a.post_url_name, args=[content.pk]),
+        }
+        for a in sorted(_ACTIONS.values(), key=lambda a: a.key)
+        if a.visible(user, content)
+    ]

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from rse.lib.files import RandomName
 from rse.lib.jobs import Job
-from rse.lib.models import SoftDeleteModel, TimeStampedModel
+from rse.lib.models import SoftDeleteModel, SoftDeleteQuerySet, TimeStampedModel
+
+
+class ContentQuerySet(SoftDeleteQuerySet):
+    def alive(self):
+        """Live content as readers get it: neither deleted nor hidden by moderation (a flag
+        threshold, a keyword rule held it, an animator hid it). Every door (feeds, search, API,
+        websocket) goes through alive(), so hidden content leaves them all at once; the
+        animators' moderation queue reaches it by id, not through here."""
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
 
 
 class Community(TimeStampedModel, SoftDeleteModel):
@@ -32,6 +41,9 @@ class Community(TimeStampedModel, SoftDeleteModel):
     posts_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Merged into another community by an administrator (then soft-deleted): its old address
+    # leads there (views.community_detail).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["name", "id"]
@@ -60,6 +72,9 @@ class Membership(TimeStampedModel):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set by the animators' moderation (suspend the author for N days): reads, but neither posts
+    # nor comments until then (permissions.is_suspended).
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["community", "user"], name="membership_unique")]
@@ -102,6 +117,13 @@ class Post(TimeStampedModel, SoftDeleteModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="shares", verbose_name=_("shared from")
     )
     items = models.ManyToManyField("repository.Item", blank=True, related_name="posts")
+    # Moderation (written by the animators' tools through communities' hooks): hidden pending
+    # review or by decision, out of every reader's door (ContentQuerySet.alive); locked, the
+    # conversation is read-only.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -143,6 +165,9 @@ class Comment(TimeStampedModel, SoftDeleteModel):
     edited_at = models.DateTimeField(null=True, blank=True)
     reactions_count = models.PositiveIntegerField(default=0, editable=False)
     items = models.ManyToManyField("repository.Item", blank=True, related_name="comments")
+    hidden_at = models.DateTimeField(null=True, blank=True)  # as on Post
+
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -402,6 +427,8 @@ class NotificationKind(models.TextChoices):
     PULSE = "pulse", _("Short surveys of my communities")
     LAUNCH = "launch", _("Launch posts to read early, as a champion")
     ANIMATION_ALERT = "animation_alert", _("Reminders about the communities I animate")
+    MODERATION = "moderation", _("Moderation decisions about what I wrote")
+    ARCHIVE_PROPOSAL = "archive_proposal", _("Proposals to archive what I own")
 
 
 class NotificationChannel(models.TextChoices):

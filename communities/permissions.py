@@ -6,6 +6,7 @@ passed when the caller already loaded it (saves a query per call in lists).
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from communities.models import Community, Membership
 from rse.accounts.models import User
@@ -92,8 +93,15 @@ def readers_of(community):
     return people.filter(pk__in=members.values("user_id"))
 
 
+def is_suspended(user, community, membership=_UNSET) -> bool:
+    """Suspended from the community by its animators: still reads, neither posts nor comments."""
+    m = _m(user, community, membership)
+    return m is not None and m.suspended_until is not None and m.suspended_until > timezone.now()
+
+
 def can_post(user, community, membership=_UNSET) -> bool:
-    return not community.archived_at and is_active_member(user, community, membership)
+    m = _m(user, community, membership)
+    return not community.archived_at and is_active_member(user, community, m) and not is_suspended(user, community, m)
 
 
 def can_moderate(user, community, membership=_UNSET) -> bool:
@@ -122,9 +130,10 @@ def can_announce(user, community, membership=_UNSET) -> bool:
 
 def can_comment(user, community, membership=_UNSET) -> bool:
     """Members comment; in an open community anyone may join the conversation (it is open)."""
-    if community.archived_at or not can_read_community(user, community, membership):
+    m = _m(user, community, membership)
+    if community.archived_at or not can_read_community(user, community, m) or is_suspended(user, community, m):
         return False
-    return community.visibility == Community.Visibility.OPEN or is_active_member(user, community, membership)
+    return community.visibility == Community.Visibility.OPEN or is_active_member(user, community, m)
 
 
 def can_react(user, community, membership=_UNSET) -> bool:

@@ -47,6 +47,19 @@ def access_community_by_slug(user, slug) -> Community:
     return community
 
 
+def merged_community_target(user, slug):
+    """Where the old address of a merged community leads, if `user` may know that community."""
+    source = Community.objects.filter(slug=slug, merged_into__isnull=False).select_related("merged_into").first()
+    target = source.merged_into if source else None
+    for _hop in range(5):  # merged again since (a few hops at most, never a loop)
+        if target is None or not (target.merged_into_id and target.deleted_at):
+            break
+        target = Community.objects.filter(pk=target.merged_into_id).first()
+    if target is None or target.deleted_at or not can_see_community(user, target):
+        return None
+    return target
+
+
 def access_post_by_id(user, post_id) -> Post:
     post = get_object_or_404(Post.objects.alive().select_related("community", "author"), pk=post_id)
     if not can_read_community(user, post.community):
@@ -101,7 +114,7 @@ def my_memberships(user) -> dict:
 
 def access_comment_by_id(user, comment_id) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post__community", "author"), pk=comment_id)
-    if comment.post.deleted_at or not can_read_community(user, comment.post.community):
+    if comment.post.deleted_at or comment.post.hidden_at or not can_read_community(user, comment.post.community):
         raise Http404
     return comment
 
@@ -228,6 +241,8 @@ def list_communities(user, *, q="", scope="all", tag=None):
         qs = qs.filter(Q(name__icontains=q) | Q(description_md__icontains=q) | Q(tags__name__icontains=q)).distinct()
     if tag:
         qs = qs.filter(tags__slug=tag)
+    if scope != "mine":  # archived: out of listings and suggestions, still searchable and in "mine"
+        qs = qs.filter(archived_at__isnull=True)
     if scope == "mine":
         return qs.filter(
             pk__in=Membership.objects.filter(

@@ -247,7 +247,13 @@ def _community_context(request, community, memberships=None):
 
 @login_required
 def community_detail(request, slug):
-    community = selectors.access_community_by_slug(request.user, slug)
+    try:
+        community = selectors.access_community_by_slug(request.user, slug)
+    except Http404:
+        merged = selectors.merged_community_target(request.user, slug)
+        if merged is None:
+            raise
+        return redirect("community_detail", merged.slug, permanent=True)
     memberships = selectors.my_memberships(request.user)
     context = _community_context(request, community, memberships)
     if not context["can_read"]:
@@ -418,6 +424,9 @@ def post_create(request, slug):
         except PermissionDenied as exc:
             form.add_error(None, _error_text(exc))
         else:
+            if post.hidden_at:  # held by a content guard (a keyword rule): not readable yet
+                messages.info(request, _("Your post is waiting for the animators' review before it is published."))
+                return redirect("community_detail", community.slug)
             return redirect("post_detail", post.pk)
     return render(request, "communities/post_form.html", {**context, "form": form})
 
@@ -439,14 +448,15 @@ def _annotate_comments(user, post, comments):
         comment.is_accepted = comment.pk == post.accepted_comment_id
         set_comment_permissions(user, post, comment, post.viewer_membership)
         comment.reply_list = []
+        comment.is_gone = bool(comment.deleted_at or comment.hidden_at)  # hidden: shown as a tombstone
         by_parent.setdefault(comment.parent_id, []).append(comment)
     top = by_parent.get(None, [])
     for comment in top:
         comment.reply_list = by_parent.get(comment.pk, [])
     visible = []
     for comment in top:
-        comment.reply_list = [r for r in comment.reply_list if not r.deleted_at or post.can_moderate]
-        if not comment.deleted_at or post.can_moderate or comment.reply_list:
+        comment.reply_list = [r for r in comment.reply_list if not r.is_gone or post.can_moderate]
+        if not comment.is_gone or post.can_moderate or comment.reply_list:
             visible.append(comment)
     return visible
 
@@ -482,7 +492,7 @@ def comment_fragment(request, pk):
     """One comment (a reply, or a thread head with its replies) as on the post page, for the live
     insertion of new comments. Same door as the page: unreadable or deleted → 404."""
     comment = selectors.access_comment_by_id(request.user, pk)
-    if comment.deleted_at:
+    if comment.deleted_at or comment.hidden_at:
         raise Http404
     post = comment.post  # loaded with its community by the access check
     post.viewer_membership = perms.get_membership(request.user, post.community)
@@ -680,6 +690,9 @@ def comment_create(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
         else:
+            if comment.hidden_at:
+                messages.info(request, _("Your comment is waiting for the animators' review before it is published."))
+                return redirect("post_detail", pk)
             return redirect(reverse("post_detail", args=[pk]) + f"#comment-{comment.pk}")
     else:  # the form's own reason (a NUL character, a file too big), not a guess
         messages.error(request, _form_errors(form) or _("Write something first."))

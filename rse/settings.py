@@ -231,12 +231,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
     "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
+    "animation-stale": {"task": "animation.weeding.propose_stale", "schedule": crontab(hour=3, minute=20)},
+    "animation-archive": {"task": "animation.weeding.archive_due", "schedule": crontab(minute=25)},
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
 CELERY_IMPORTS = [
     "communities.notifications.tasks",
     "animation.seeding.tasks",
     "animation.feeding.tasks",
+    "animation.weeding.tasks",
     "rse.lib.outbox",
     "rse.lib.jobs",
 ]

@@ -30,6 +30,8 @@ _SENTENCES = {
     NotificationKind.PULSE: lambda: _("%(community)s asks your opinion: a short survey"),
     NotificationKind.LAUNCH: lambda: _("As a champion of %(community)s, read a launch post before everyone"),
     NotificationKind.ANIMATION_ALERT: lambda: _("%(community)s needs its animators: see what to do"),
+    NotificationKind.MODERATION: lambda: _("The animators of %(community)s took a decision about what you wrote"),
+    NotificationKind.ARCHIVE_PROPOSAL: lambda: _("%(community)s: something you own is proposed for archiving"),
 }
 
 # Kinds whose words and destination live in an app above communities (a pulse, an animator's

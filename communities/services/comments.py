@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
+from communities.hooks import content_held, guard_content
 from communities.models import Comment, CommentRevision, Community, Post, Reaction
 from communities.notify import notify_on_commit
 from communities.services.common import check_text, check_uploads, readers_among, save_attachments
@@ -27,6 +28,8 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
         raise PermissionDenied(_("You cannot see this post."))
     if not perms.can_comment(author, community):
         raise PermissionDenied(_("Join the community to comment."))
+    if post.locked_at:
+        raise PermissionDenied(_("This conversation is locked."))
     check_text(body_md)
     check_uploads(files)
     if parent is not None:
@@ -36,10 +39,11 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
             parent = parent.parent
         if parent.deleted_at:
             raise ValidationError({"parent": _("This comment was deleted: reply to the post instead.")})
+    holds = guard_content(author, community, body_md)
     processed = process(body_md, author=author)
     now = timezone.now()
     comment = Comment.objects.create(
-        post=post, author=author, parent=parent, body_md=body_md, body_html=processed.html,
+        hidden_at=now if holds else None, post=post, author=author, parent=parent, body_md=body_md, body_html=processed.html,
         body_text=processed.text, created_at=now,
     )  # fmt: skip
     if processed.items:
@@ -51,6 +55,9 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
         "communities.comment_created", actor=author, obj=comment, community_id=community.pk,
         post_id=post.pk, reply=parent is not None, answer=post.kind == Post.Kind.QUESTION,
     )  # fmt: skip
+    if holds:  # waits for an animator: no event, no notification until then
+        content_held(holds, comment)
+        return comment
     # Ids and counts only: each page fetches the comment's HTML through a permission-checked view.
     comments_count = Post.objects.filter(pk=post.pk).values_list("comments_count", flat=True).get()
     publish_on_commit(

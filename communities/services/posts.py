@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
+from communities.hooks import content_held, guard_content
 from communities.models import (
     Acknowledgement,
     Bookmark,
@@ -126,9 +127,11 @@ def do_create_post(
         poll_options=poll_options, poll_closes_at=poll_closes_at, event_starts_at=event_starts_at,
         event_ends_at=event_ends_at, files=files, shared_from=shared_from,
     )  # fmt: skip
+    holds = guard_content(author, community, f"{title or ''}\n{body_md or ''}")
     processed = process(body_md, author=author)
     now = timezone.now()
     post = Post.objects.create(
+        hidden_at=now if holds else None,
         community=community,
         author=author,
         kind=kind,
@@ -161,6 +164,9 @@ def do_create_post(
         "communities.post_created", actor=author, obj=post, community_id=community.pk,
         kind=kind, shared_from=shared_from.pk if shared_from else None,
     )  # fmt: skip
+    if holds:  # waits for an animator: no event, no notification until then
+        content_held(holds, post)
+        return post
     # Item pages hear of every new conversation about their items. An item's group is open to
     # anyone who sees the item, so an event from a private or secret community is marked
     # members_only and each socket checks that its user may read that community before passing

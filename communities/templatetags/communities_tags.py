@@ -49,3 +49,15 @@ def percent(part, whole):
 @register.filter
 def contains(collection, value):
     return value in (collection or ())
+
+
+@register.simple_tag(takes_context=True)
+def content_actions(context, content, comment=False):
+    """The links that apps above communities add under a post or comment (communities.hooks)."""
+    from communities.hooks import content_actions_for
+
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    actions = content_actions_for(user, content, is_comment=bool(comment))
+    return format_html_join(
+        " ", '<a href="{}" data-action="{}">{}</a>', ((a["url"], a["key"], a["label"]) for a in actions)
+    )
