@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("directory.api_urls")),
     path("", include("communities.api_urls")),
     path("", include("animation.api_urls")),
+    path("", include("engagement.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -31,6 +32,7 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
+    path("engagement/", include("engagement.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]

@@ -1,0 +1,76 @@
+"""Engagement over the REST API (paths fixed by the engagement issue). Thin: serializers validate,
+services and selectors decide."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from engagement import exports, selectors
+from engagement.models import Export
+from rse.lib import jobs
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+class ExportInput(serializers.Serializer):
+    since = serializers.DateField()
+    until = serializers.DateField()
+    granularity = serializers.ChoiceField(choices=Export.Granularity.choices)
+    group_by = serializers.ChoiceField(choices=Export.GroupBy.choices)
+    format = serializers.ChoiceField(choices=Export.Format.choices)
+    individual_rows = serializers.BooleanField(default=False)
+
+
+class ExportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    since = serializers.DateField()
+    until = serializers.DateField()
+    granularity = serializers.CharField()
+    group_by = serializers.CharField()
+    format = serializers.CharField()
+    individual_rows = serializers.BooleanField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    progress = serializers.SerializerMethodField()
+    stalled = serializers.SerializerMethodField()
+    rows = serializers.IntegerField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_progress(self, export) -> int:
+        return jobs.status_of(export).percent if export.status != Export.Status.DONE else 100
+
+    def get_stalled(self, export) -> bool:
+        return jobs.is_stalled(export)
+
+    def get_download_url(self, export) -> str | None:
+        if export.status != Export.Status.DONE or not export.file:
+            return None
+        url = reverse("engagement:export_download", args=[export.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+@extend_schema(request=ExportInput, responses={202: ExportSerializer})
+@api_view(["POST"])
+def export_create(request):
+    """Queue an HR export (HR analysts and administrators); poll the returned job for progress."""
+    data = ExportInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    export = exports.do_request_export(request.user, source=Export.Source.API, **data.validated_data)
+    export.refresh_from_db()
+    return Response(ExportSerializer(export, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses=ExportSerializer)
+@api_view(["GET"])
+def export_detail(request, pk):
+    """An export's status, progress and, once done, its download link."""
+    export = selectors.access_export_by_id(request.user, pk)
+    return Response(ExportSerializer(export, context={"request": request}).data)

@@ -1,0 +1,9 @@
+# The engagement API (paths fixed by the engagement issue), included under /api/v1/.
+from django.urls import path
+
+from engagement import api
+
+urlpatterns: list = [
+    path("engagement/exports/", api.export_create, name="api-engagement-exports"),
+    path("engagement/exports/<int:pk>/", api.export_detail, name="api-engagement-export"),
+]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from engagement import views
+
+app_name = "engagement"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("opt-out/", views.opt_out, name="opt_out"),
+    path("exports/", views.export_new, name="export_new"),
+    path("exports/<int:export_id>/", views.export_detail, name="export"),
+    path("exports/<int:export_id>/status/", views.export_status, name="export_status"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
+    path("works-council/", views.works_council, name="works_council"),
+]

@@ -1,0 +1,123 @@
+"""Engagement pages: the HR export, the works-council page, the analytics opt-out."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from engagement import exports, metrics, permissions, privacy, selectors
+from engagement.forms import ExportForm
+from engagement.models import Export
+from engagement.services import do_set_analytics_opt_out
+from rse.lib import jobs
+
+# What the works council is told is measured (one line per column of the export).
+METRIC_DESCRIPTIONS = {
+    "headcount": gettext_lazy("people in the group (accounts that are active, not anonymised, not opted out)"),
+    "active_people": gettext_lazy("people who posted, commented or reacted in the period"),
+    "contributors": gettext_lazy("people who posted or commented in the period"),
+    "posts": gettext_lazy("posts written in the period"),
+    "comments": gettext_lazy("comments written in the period"),
+    "reactions": gettext_lazy("reactions given in the period"),
+    "questions": gettext_lazy("questions asked in the period"),
+    "questions_answered": gettext_lazy("of those questions, how many someone else answered"),
+    "median_hours_to_first_answer": gettext_lazy("median hours from a question to its first answer"),
+}
+
+
+@login_required
+def index(request):
+    user = request.user
+    context = {
+        "opted_out": privacy.is_opted_out(user),
+        "can_export": permissions.can_export(user),
+        "can_read_works_council": permissions.can_read_works_council_page(user),
+        "can_see_all": permissions.can_see_all_dashboards(user),
+    }
+    return render(request, "engagement/index.html", context)
+
+
+@login_required
+@require_POST
+def opt_out(request):
+    opted_out = request.POST.get("opted_out") == "1"
+    do_set_analytics_opt_out(request.user, opted_out)
+    if opted_out:
+        messages.success(request, _("You are left out of engagement analytics from the next computation on."))
+    else:
+        messages.success(request, _("You are counted in engagement analytics again."))
+    return redirect("engagement:index")
+
+
+@login_required
+def export_new(request):
+    if not permissions.can_export(request.user):
+        raise PermissionDenied(_("Only HR analysts and administrators export engagement."))
+    row = privacy.get_settings()
+    form = ExportForm(request.POST or None, individual_rows_allowed=row.individual_rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = exports.do_request_export(request.user, source=Export.Source.WEB, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("engagement:export", export_id=export.pk)
+    context = {
+        "form": form,
+        "exports": selectors.list_exports_for_user(request.user),
+        "min_group_size": privacy.min_group_size(row),
+        "columns": metrics.COLUMNS,
+    }
+    return render(request, "engagement/export_new.html", context)
+
+
+def _export_context(export):
+    return {"export": export, "job_status": jobs.status_of(export)}
+
+
+@login_required
+def export_detail(request, export_id):
+    export = selectors.access_export_by_id(request.user, export_id)
+    return render(request, "engagement/export_detail.html", _export_context(export))
+
+
+@login_required
+def export_status(request, export_id):
+    export = selectors.access_export_by_id(request.user, export_id)
+    return render(request, "engagement/_export_status.html", _export_context(export))
+
+
+@login_required
+def export_download(request, export_id):
+    export = selectors.access_export_by_id(request.user, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404(
+            _("This file is not ready, or was deleted after %(days)d days.")
+            % {"days": settings.RSE_ENGAGEMENT_EXPORT_DAYS}
+        )
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=export.filename)
+
+
+@login_required
+def works_council(request):
+    if not permissions.can_read_works_council_page(request.user):
+        raise PermissionDenied(_("This page is for staff representatives and administrators."))
+    row = privacy.get_settings()
+    context = {
+        "settings_row": row,
+        "min_group_size": privacy.min_group_size(row),
+        "metrics": [(name, METRIC_DESCRIPTIONS[name]) for name in metrics.METRICS],
+        "retention_days": settings.RSE_ENGAGEMENT_EXPORT_DAYS,
+        "audit": selectors.list_export_audit(),
+    }
+    return render(request, "engagement/works_council.html", context)
