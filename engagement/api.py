@@ -1,13 +1,15 @@
 """Engagement over the REST API (paths fixed by the engagement issue). Thin: serializers validate,
 services and selectors decide."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from engagement import exports, selectors
+from engagement import exports, selectors, services
+from engagement.kpis import Kpi
 from engagement.models import Export
 from rse.lib import jobs
 
@@ -74,3 +76,67 @@ def export_detail(request, pk):
     """An export's status, progress and, once done, its download link."""
     export = selectors.access_export_by_id(request.user, pk)
     return Response(ExportSerializer(export, context={"request": request}).data)
+
+
+# --- Objectives ---------------------------------------------------------------------------------
+
+
+class ObjectiveInput(serializers.Serializer):
+    community = serializers.SlugField(required=False, allow_null=True, default=None)
+    kpi = serializers.ChoiceField(choices=Kpi.choices)
+    target = serializers.FloatField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class PointSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+
+
+class ObjectiveSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="objective.id")
+    community = serializers.SerializerMethodField()
+    kpi = serializers.CharField(source="objective.kpi")
+    kpi_label = serializers.CharField(source="objective.kpi_label")
+    target = serializers.FloatField(source="objective.target")
+    starts_on = serializers.DateField(source="objective.starts_on")
+    ends_on = serializers.DateField(source="objective.ends_on")
+    current = serializers.FloatField(allow_null=True)
+    reached = serializers.BooleanField(allow_null=True)
+    series = serializers.SerializerMethodField()
+
+    def get_community(self, progress) -> str | None:
+        community = progress["objective"].community
+        return community.slug if community else None
+
+    def get_series(self, progress) -> list[dict]:
+        return PointSerializer([{"period": p, "value": v} for p, v in progress["points"]], many=True).data
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[OpenApiParameter("community", str, description="a community's slug: its objectives only")],
+    responses=ObjectiveSerializer(many=True),
+)
+@extend_schema(methods=["POST"], request=ObjectiveInput, responses={201: ObjectiveSerializer})
+@api_view(["GET", "POST"])
+def objectives(request):
+    """Objectives with their progress: the company's and every community's for HR, internal
+    communications and administrators; an animator's communities' for an animator."""
+    if request.method == "POST":
+        data = ObjectiveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        slug = values.pop("community")
+        community = selectors.access_community_dashboard(request.user, slug) if slug else None
+        objective = services.do_create_objective(request.user, community, **values)
+        return Response(
+            ObjectiveSerializer(selectors.objective_progress(objective)).data, status=status.HTTP_201_CREATED
+        )
+    slug = request.query_params.get("community")
+    community = selectors.access_community_dashboard(request.user, slug) if slug else None
+    if community is None and not request.user.is_authenticated:
+        raise PermissionDenied
+    rows = selectors.list_visible_objectives(request.user, community)[:100]
+    return Response({"results": ObjectiveSerializer([selectors.objective_progress(o) for o in rows], many=True).data})

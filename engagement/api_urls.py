@@ -4,6 +4,7 @@ from django.urls import path
 from engagement import api
 
 urlpatterns: list = [
+    path("engagement/objectives/", api.objectives, name="api-engagement-objectives"),
     path("engagement/exports/", api.export_create, name="api-engagement-exports"),
     path("engagement/exports/<int:pk>/", api.export_detail, name="api-engagement-export"),
 ]

@@ -32,3 +32,16 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not individual_rows_allowed:
             del self.fields["individual_rows"]
+
+
+class ObjectiveForm(forms.Form):
+    kpi = forms.ChoiceField(label=_("Indicator"))
+    target = forms.FloatField(label=_("Target"))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from engagement.kpis import Kpi
+
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = Kpi.choices

@@ -78,6 +78,9 @@ class Grouping:
     """A partition of the population by a profile field (org unit, site, job title, person)."""
 
     overlapping = False
+    # The row's person, by field name: aggregate() refers to annotations by alias, which the EXISTS
+    # subqueries below cannot see, so they name the real column.
+    person_field = "pk"
 
     def __init__(self, name: str, path: str):
         self.name, self.path = name, path  # path from a user to the group's key
@@ -101,7 +104,7 @@ class Grouping:
         """Exists(): the person of the outer row did something of `model` in the period."""
         person = "user" if model is Reaction else "author"
         qs = model.objects.filter(
-            **{person: OuterRef("person")}, created_at__gte=period.start, created_at__lt=period.end
+            **{person: OuterRef(self.person_field)}, created_at__gte=period.start, created_at__lt=period.end
         )
         if model is not Reaction:
             qs = qs.filter(deleted_at__isnull=True)
@@ -143,6 +146,7 @@ class CommunityGrouping(Grouping):
     content counts in the community it was written in."""
 
     overlapping = True
+    person_field = "user_id"
 
     def __init__(self):
         super().__init__("community", "community_id")
@@ -169,17 +173,20 @@ class CommunityGrouping(Grouping):
 
     def _same_group(self, model) -> dict:
         if model is Post:
-            return {"community_id": OuterRef("key")}
+            return {"community_id": OuterRef("community_id")}
         if model is Comment:
-            return {"post__community_id": OuterRef("key")}
+            return {"post__community_id": OuterRef("community_id")}
         return {}  # reactions: filtered below
 
     def acted(self, model, period, **extra):
         if model is Reaction:
             qs = Reaction.objects.filter(
-                user=OuterRef("person"), created_at__gte=period.start, created_at__lt=period.end
+                user=OuterRef("user_id"), created_at__gte=period.start, created_at__lt=period.end
             )
-            qs = qs.filter(Q(post__community_id=OuterRef("key")) | Q(comment__post__community_id=OuterRef("key")))
+            same = Q(post__community_id=OuterRef("community_id")) | Q(
+                comment__post__community_id=OuterRef("community_id")
+            )
+            qs = qs.filter(same)
             return Exists(qs)
         return super().acted(model, period, **extra)
 
@@ -235,10 +242,11 @@ def figures(grouping: Grouping, period: Period, merged: list) -> dict:
 
     act = Q(grouping.acted(Post, period)) | Q(grouping.acted(Comment, period))
     active = act | Q(grouping.acted(Reaction, period))
+    person = grouping.person_field
     people_stats = {
-        "headcount": Count("person", distinct=True),
-        "active_people": Count("person", distinct=True, filter=active),
-        "contributors": Count("person", distinct=True, filter=act),
+        "headcount": Count(person, distinct=True),
+        "active_people": Count(person, distinct=True, filter=active),
+        "contributors": Count(person, distinct=True, filter=act),
     }
     for row in grouping.people().values("key").annotate(**people_stats).order_by():
         out[row["key"]].update({k: row[k] for k in people_stats})

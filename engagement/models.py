@@ -135,3 +135,36 @@ class ExportAudit(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.rows} rows"
+
+
+class Objective(models.Model):
+    """A target for one KPI of the catalogue (engagement/kpis.py) over a period, for a community
+    or, without one, for the whole company."""
+
+    community = models.ForeignKey(
+        "communities.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="objectives"
+    )
+    kpi = models.CharField(_("indicator"), max_length=32)
+    target = models.FloatField(_("target"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (included)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["community", "starts_on"], name="objective_community_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="objective_period")
+        ]
+
+    def __str__(self):
+        return f"{self.kpi} ≥ {self.target}"
+
+    @property
+    def kpi_label(self) -> str:
+        from engagement.kpis import Kpi
+
+        return Kpi(self.kpi).label if self.kpi in Kpi.values else self.kpi

@@ -2,10 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engagement.models import Export, ExportAudit
-from engagement.permissions import can_manage_export
+from engagement import kpis, metrics
+from engagement.models import Export, ExportAudit, Objective
+from engagement.permissions import can_manage_export, can_see_all_dashboards
 
 
 def access_export_by_id(user, export_id) -> Export:
@@ -21,3 +23,66 @@ def list_exports_for_user(user, limit=10):
 
 def list_export_audit(limit=200):
     return ExportAudit.objects.select_related("actor").order_by("-created_at", "-id")[:limit]
+
+
+# --- Dashboards and objectives ------------------------------------------------------------------
+
+
+def access_community_dashboard(user, slug):
+    """A community's engagement figures: its animators (and administrators) through the Animate
+    door, HR analysts and internal communications for every community."""
+    from animation.selectors import access_animated_community
+    from communities.models import Community
+
+    if can_see_all_dashboards(user):
+        return get_object_or_404(Community.objects.alive(), slug=slug)
+    return access_animated_community(user, slug)
+
+
+def objective_spans(objective, today=None):
+    """The objective's periods up to today: weeks for a period of four months or less, else months."""
+    today = today or timezone.localdate()
+    end = min(objective.ends_on, today)
+    if end < objective.starts_on:
+        return []
+    granularity = "week" if (objective.ends_on - objective.starts_on).days <= 120 else "month"
+    return metrics.periods(objective.starts_on, end, granularity)
+
+
+def objective_progress(objective, today=None) -> dict:
+    """The KPI per period and over the whole period so far, in one query (two for the median)."""
+    spans = objective_spans(objective, today)
+    if not spans:
+        return {"objective": objective, "points": [], "current": None, "reached": None, "started": False}
+    whole = metrics.Period("all", spans[0].start, spans[-1].end)
+    values = kpis.series(objective.kpi, [*spans, whole], objective.community)
+    current = values[-1]
+    return {
+        "objective": objective,
+        "points": [(span.label, v) for span, v in zip(spans, values[:-1], strict=True)],
+        "current": current,
+        "reached": kpis.reached(objective.kpi, current, objective.target),
+        "started": True,
+        "unit": kpis.UNITS.get(objective.kpi, ""),
+    }
+
+
+def list_objectives(community=None):
+    """A community's objectives, or the company-wide ones (community=None)."""
+    return Objective.objects.filter(community=community).order_by("-starts_on", "-id")
+
+
+def list_visible_objectives(user, community=None):
+    """For the API: the company's and every community's for those who see all, else the
+    objectives of the communities `user` animates."""
+    qs = Objective.objects.select_related("community").order_by("-starts_on", "-id")
+    if community is not None:
+        return qs.filter(community=community)
+    if can_see_all_dashboards(user):
+        return qs
+    from communities.models import Membership
+    from communities.permissions import MODERATOR_ROLES
+
+    # can_animate's rule for members, as a queryset: active animators and owners.
+    animated = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES)
+    return qs.filter(community_id__in=animated.values("community_id"))

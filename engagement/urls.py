@@ -12,4 +12,7 @@ urlpatterns = [
     path("exports/<int:export_id>/status/", views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     path("works-council/", views.works_council, name="works_council"),
+    path("objectives/", views.company_objectives, name="objectives"),
+    path("objectives/<int:objective_id>/data.csv", views.objective_data, name="objective_data"),
+    path("communities/<slug:slug>/", views.community_dashboard, name="community"),
 ]

@@ -4,17 +4,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from engagement import exports, metrics, permissions, privacy, selectors
-from engagement.forms import ExportForm
-from engagement.models import Export
+from engagement import charts, exports, metrics, permissions, privacy, selectors, services
+from engagement.forms import ExportForm, ObjectiveForm
+from engagement.models import Export, Objective
 from engagement.services import do_set_analytics_opt_out
 from rse.lib import jobs
+from rse.lib.spreadsheets import write_csv
 
 # What the works council is told is measured (one line per column of the export).
 METRIC_DESCRIPTIONS = {
@@ -121,3 +122,91 @@ def works_council(request):
         "audit": selectors.list_export_audit(),
     }
     return render(request, "engagement/works_council.html", context)
+
+
+# --- Objectives and dashboards -----------------------------------------------------------------
+
+
+def _csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write_csv(response, header, rows)
+    return response
+
+
+def _objective_cards(objectives):
+    cards = []
+    for objective in objectives:
+        progress = selectors.objective_progress(objective)
+        progress["chart"] = charts.line_chart(
+            progress["points"], label=objective.kpi_label, target=objective.target, unit=progress.get("unit", "")
+        )
+        cards.append(progress)
+    return cards
+
+
+def _objective_form(request, community):
+    """The add-an-objective form, handled; returns (form, redirect response or None)."""
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_create_objective(request.user, community, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Objective added."))
+            return form, redirect(request.path)
+    return form, None
+
+
+@login_required
+def company_objectives(request):
+    if not permissions.can_see_all_dashboards(request.user):
+        raise PermissionDenied(_("Company figures are for HR, internal communications and administrators."))
+    can_manage = permissions.can_manage_company_objectives(request.user)
+    form, done = _objective_form(request, None) if can_manage else (None, None)
+    if done:
+        return done
+    context = {
+        "section": "objectives",
+        "cards": _objective_cards(selectors.list_objectives(None)),
+        "form": form,
+    }
+    return render(request, "engagement/objectives.html", context)
+
+
+@login_required
+def objective_data(request, objective_id):
+    objective = get_object_or_404(Objective.objects.select_related("community"), pk=objective_id)
+    if objective.community is None:
+        if not permissions.can_see_all_dashboards(request.user):
+            raise PermissionDenied
+    else:
+        selectors.access_community_dashboard(request.user, objective.community.slug)
+    progress = selectors.objective_progress(objective)
+    rows = [[label, v, objective.target] for label, v in progress["points"]]
+    return _csv_response(f"objective-{objective.pk}.csv", ["period", objective.kpi, "target"], rows)
+
+
+@login_required
+def community_dashboard(request, slug):
+    community = selectors.access_community_dashboard(request.user, slug)
+    from animation.permissions import can_animate
+
+    can_manage = can_animate(request.user, community) or permissions.can_manage_company_objectives(request.user)
+    form, done = _objective_form(request, community) if can_manage else (None, None)
+    if done:
+        return done
+    context = {
+        "section": "community",
+        "community": community,
+        "cards": _objective_cards(selectors.list_objectives(community)),
+        "form": form,
+    }
+    context.update(_community_extras(request, community))
+    return render(request, "engagement/community.html", context)
+
+
+def _community_extras(request, community) -> dict:
+    return {}

@@ -18,3 +18,10 @@ def can_read_works_council(user) -> bool:
 @register.filter
 def can_see_all_dashboards(user) -> bool:
     return permissions.can_see_all_dashboards(user)
+
+
+@register.filter
+def fmt_number(value) -> str:
+    from engagement.charts import fmt
+
+    return fmt(value)

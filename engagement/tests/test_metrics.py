@@ -105,6 +105,7 @@ def test_an_other_big_enough_is_shown(world, set_min_group_size):
     rows = table("title")
     assert rows["Title A"]["posts"] == 2 and rows["Title C"]["posts"] == 1
     assert rows["other"]["headcount"] == 3 and rows["other"]["posts"] == 1
+    assert rows["other"]["active_people"] == 1 and rows["other"]["contributors"] == 1
     assert "Title D" not in rows and "=cmd|' /C calc'!A0" not in rows
 
 
