@@ -8,9 +8,10 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from engagement import exports, selectors, services
+from engagement import dashboards, exports, metrics, selectors, services
 from engagement.kpis import Kpi
 from engagement.models import Export
+from engagement.permissions import can_see_all_dashboards
 from rse.lib import jobs
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -140,3 +141,47 @@ def objectives(request):
         raise PermissionDenied
     rows = selectors.list_visible_objectives(request.user, community)[:100]
     return Response({"results": ObjectiveSerializer([selectors.objective_progress(o) for o in rows], many=True).data})
+
+
+# --- NPS ------------------------------------------------------------------------------------------
+
+
+class NpsPointSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    responses = serializers.IntegerField()
+    nps = serializers.IntegerField(allow_null=True)
+
+
+class NpsSerializer(serializers.Serializer):
+    community = serializers.CharField(allow_null=True)
+    periods = NpsPointSerializer(many=True)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("community", str, description="a community's slug"),
+        OpenApiParameter("since", str, description="YYYY-MM-DD (default: a year ago)"),
+        OpenApiParameter("until", str, description="YYYY-MM-DD (default: today)"),
+        OpenApiParameter("granularity", str, enum=["month", "week"]),
+    ],
+    responses=NpsSerializer(many=True),
+)
+@api_view(["GET"])
+def nps(request):
+    """Pulse NPS per period with its number of answers (the score is null under 5 answers): for a
+    community, or for every community the caller may see (and the company, for HR and
+    internal communications)."""
+    form = dashboards.PeriodForm(request.query_params)
+    if request.query_params and not form.is_valid():
+        return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+    since, until, granularity = form.period()
+    spans = metrics.periods(since, until, granularity)
+    slug = request.query_params.get("community")
+    if slug:
+        targets = [selectors.access_community_dashboard(request.user, slug)]
+    elif can_see_all_dashboards(request.user):
+        targets = [None, *selectors.communities_with_pulses()[:100]]
+    else:
+        targets = list(selectors.animated_communities(request.user).filter(pulses__isnull=False).distinct()[:100])
+    results = [{"community": c.slug if c else None, "periods": dashboards.nps_rows(spans, c)} for c in targets]
+    return Response({"results": NpsSerializer(results, many=True).data})

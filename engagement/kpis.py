@@ -32,37 +32,69 @@ def _inside(span, field="created_at"):
     return Q(**{f"{field}__gte": span.start, f"{field}__lt": span.end})
 
 
-def _people(community):
-    """(queryset of rows, the field naming the person): the population, or the community's members.
-    The field is named, not annotated: an aggregate() refers to annotations by alias, which an
-    EXISTS subquery cannot see."""
-    population = privacy.population()
-    if community is None:
-        return population, "pk"
-    members = Membership.objects.filter(
-        community=community, status=Membership.Status.ACTIVE, user__in=population.values("pk")
-    )
-    return members, "user_id"
+class Scope:
+    """Whose figures: the company (nothing given), the people of an org unit or a site, or a
+    community (its members, and what is written in it)."""
+
+    def __init__(self, *, community=None, org_unit=None, site=None):
+        self.community, self.org_unit, self.site = community, org_unit, site
+
+    @classmethod
+    def of(cls, scope):
+        """A Scope, from a Scope, a Community or None (the company)."""
+        return scope if isinstance(scope, Scope) else cls(community=scope)
+
+    def _profile_filter(self, prefix) -> dict:
+        if self.org_unit is not None:
+            return {f"{prefix}profile__org_unit": self.org_unit}
+        if self.site is not None:
+            return {f"{prefix}profile__site": self.site}
+        return {}
+
+    def people(self):
+        """(queryset of rows, the field naming the person). The field is named, not annotated: an
+        aggregate() refers to annotations by alias, which an EXISTS subquery cannot see."""
+        population = privacy.population().filter(**self._profile_filter(""))
+        if self.community is None:
+            return population, "pk"
+        members = Membership.objects.filter(
+            community=self.community, status=Membership.Status.ACTIVE, user__in=population.values("pk")
+        )
+        return members, "user_id"
+
+    def restrict(self, model, qs):
+        """Content of the scope: written in the community, or by the org unit's or site's people."""
+        if self.community is not None:
+            if model is Post:
+                return qs.filter(community=self.community)
+            if model is Comment:
+                return qs.filter(post__community=self.community)
+            return qs.filter(Q(post__community=self.community) | Q(comment__post__community=self.community))
+        return qs.filter(**self._profile_filter("user__" if model is Reaction else "author__"))
 
 
-def _acted(model, span, community, person_field):
+def _acted(model, span, scope, person_field):
     person = "user" if model is Reaction else "author"
     qs = model.objects.filter(_inside(span), **{person: OuterRef(person_field)})
     if model is not Reaction:
         qs = qs.filter(deleted_at__isnull=True)
-    if community is not None:
-        if model is Post:
-            qs = qs.filter(community=community)
-        elif model is Comment:
-            qs = qs.filter(post__community=community)
-        else:
-            qs = qs.filter(Q(post__community=community) | Q(comment__post__community=community))
+    if scope.community is not None:
+        qs = scope.restrict(model, qs)
     return Exists(qs)
 
 
-def _posts(community):
-    qs = Post.objects.filter(deleted_at__isnull=True, author__in=privacy.population().values("pk"))
-    return qs if community is None else qs.filter(community=community)
+def content(model, scope):
+    """Alive content of the scope by people of the population."""
+    population = privacy.population().values("pk")
+    if model is Reaction:
+        qs = Reaction.objects.filter(user__in=population)
+    else:
+        qs = model.objects.filter(deleted_at__isnull=True, author__in=population)
+    return scope.restrict(model, qs)
+
+
+def _posts(scope):
+    return content(Post, scope)
 
 
 def _first_answer():
@@ -78,22 +110,25 @@ def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def series(kpi: str, spans, community=None) -> list:
-    """The KPI's value in each period (None where there is nothing to measure)."""
+def series(kpi: str, spans, scope=None) -> list:
+    """The KPI's value in each period (None where there is nothing to measure). `scope`: a Scope,
+    a community, or None for the company."""
     if not spans:
         return []
+    scope = Scope.of(scope)
+    community = scope.community
     if kpi in (Kpi.ACTIVE_MEMBERS, Kpi.CONTRIBUTORS):
-        people, field = _people(community)
+        people, field = scope.people()
         aggregates = {}
         for i, span in enumerate(spans):
-            did = Q(_acted(Post, span, community, field)) | Q(_acted(Comment, span, community, field))
+            did = Q(_acted(Post, span, scope, field)) | Q(_acted(Comment, span, scope, field))
             if kpi == Kpi.ACTIVE_MEMBERS:
-                did |= Q(_acted(Reaction, span, community, field))
+                did |= Q(_acted(Reaction, span, scope, field))
             aggregates[f"s{i}"] = Count(field, distinct=True, filter=did)
         agg = people.aggregate(**aggregates)
         return [agg[f"s{i}"] for i in range(len(spans))]
     if kpi == Kpi.ANSWERED_24H:
-        questions = _posts(community).filter(kind=Post.Kind.QUESTION).annotate(first=_first_answer())
+        questions = _posts(scope).filter(kind=Post.Kind.QUESTION).annotate(first=_first_answer())
         fast = Q(first__lt=F("created_at") + timedelta(hours=24))
         aggregates = {}
         for i, span in enumerate(spans):
@@ -104,7 +139,7 @@ def series(kpi: str, spans, community=None) -> list:
     if kpi == Kpi.MEDIAN_FIRST_ANSWER:
         waits = [[] for _span in spans]
         rows = (
-            _posts(community)
+            _posts(scope)
             .filter(kind=Post.Kind.QUESTION, created_at__gte=spans[0].start, created_at__lt=spans[-1].end)
             .annotate(first=_first_answer())
             .filter(first__isnull=False)
@@ -117,7 +152,7 @@ def series(kpi: str, spans, community=None) -> list:
         return [round(statistics.median(w), 1) if w else None for w in waits]
     if kpi == Kpi.ITEM_CONVERSATIONS:
         agg = (
-            _posts(community)
+            _posts(scope)
             .filter(items__isnull=False)
             .aggregate(**{f"s{i}": Count("pk", distinct=True, filter=_inside(s)) for i, s in enumerate(spans)})
         )
@@ -127,15 +162,23 @@ def series(kpi: str, spans, community=None) -> list:
         for i, span in enumerate(spans):
             aggregates[f"a{i}"] = Sum("acks_count", filter=_inside(span))
             aggregates[f"e{i}"] = Sum("community__members_count", filter=_inside(span))
-        agg = _posts(community).filter(requires_ack=True).aggregate(**aggregates)
+        agg = _posts(scope).filter(requires_ack=True).aggregate(**aggregates)
         return [_percent(agg[f"a{i}"] or 0, agg[f"e{i}"] or 0) for i in range(len(spans))]
     if kpi == Kpi.PULSE_NPS:
+        if scope.org_unit is not None or scope.site is not None:
+            return [None] * len(spans)  # pulses ask communities, not org units or sites
         return [entry["nps"] for entry in nps_by_period(spans, community)]
     raise ValueError(kpi)
 
 
-def value(kpi, span, community=None):
-    return series(kpi, [span], community)[0]
+def counts(spans, scope=None) -> dict:
+    """Posts, comments and reactions per period: one query per table."""
+    scope = Scope.of(scope)
+    out = {}
+    for model, name in ((Post, "posts"), (Comment, "comments"), (Reaction, "reactions")):
+        agg = content(model, scope).aggregate(**{f"s{i}": Count("pk", filter=_inside(s)) for i, s in enumerate(spans)})
+        out[name] = [agg[f"s{i}"] for i in range(len(spans))]
+    return out
 
 
 def reached(kpi, current, target) -> bool | None:

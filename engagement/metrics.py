@@ -305,30 +305,47 @@ class Table:
     individual_rows: list
 
 
+class GroupedFigures:
+    """One grouping with its privacy decision taken once (from headcounts only), then the rows
+    of any period: shown groups, suppressed ones with empty figures, then "other"."""
+
+    def __init__(self, group_by: str):
+        self.grouping = grouping = grouping_for(group_by)
+        self.headcounts = headcounts = grouping.base_keys()
+        self.decision = privacy.decide(
+            headcounts, privacy.min_group_size(), lambda keys: grouping.union_count(keys, headcounts)
+        )
+        self.labels = grouping.labels(list(headcounts))
+        self.listed = sorted(
+            [*self.decision.shown, *self.decision.suppressed], key=lambda k: (str(self.labels[k]).casefold(), str(k))
+        )
+
+    def rows(self, period: Period) -> list:
+        decision, suppressed = self.decision, set(self.decision.suppressed)
+        data = figures(self.grouping, period, decision.merged)
+        rows = []
+        for key in self.listed:
+            if key in suppressed:
+                rows.append([period.label, self.labels[key], *[None] * len(METRICS)])
+            else:
+                values = data.get(key) or {**dict.fromkeys(METRICS, 0), "headcount": self.headcounts[key]}
+                rows.append([period.label, self.labels[key], *[values[m] for m in METRICS]])
+        if decision.has_other:
+            other = data.get(OTHER) if decision.other_shown else None
+            rows.append([period.label, _("other"), *[(other or {}).get(m) for m in METRICS]])
+        return rows
+
+
 def build_table(*, since, until, granularity, group_by, individual_rows=False, names=False, progress=None) -> Table:
     """The export's rows: for each period, one row per shown group, the hidden ones with empty
-    figures, then "other". `progress(done, total)` is called after each period."""
-    grouping = grouping_for(group_by)
-    headcounts = grouping.base_keys()
-    decision = privacy.decide(headcounts, privacy.min_group_size(), lambda keys: grouping.union_count(keys, headcounts))
-    labels = grouping.labels(list(headcounts))
-    listed = sorted([*decision.shown, *decision.suppressed], key=lambda k: (str(labels[k]).casefold(), str(k)))
-    suppressed = set(decision.suppressed)
+    figures, then "other". `progress(done, total)` is called after each step."""
+    grouped = GroupedFigures(group_by)
     person = grouping_for("person", names=names) if individual_rows else None
     spans = periods(since, until, granularity)
     total = len(spans) * (2 if person else 1)
     rows, people_rows, done = [], [], 0
     for period in spans:
-        data = figures(grouping, period, decision.merged)
-        for key in listed:
-            if key in suppressed:
-                rows.append([period.label, labels[key], *[None] * len(METRICS)])
-            else:
-                values = data.get(key) or {**dict.fromkeys(METRICS, 0), "headcount": headcounts[key]}
-                rows.append([period.label, labels[key], *[values[m] for m in METRICS]])
-        if decision.has_other:
-            other = data.get(OTHER) if decision.other_shown else None
-            rows.append([period.label, _("other"), *[(other or {}).get(m) for m in METRICS]])
+        rows.extend(grouped.rows(period))
         done += 1
         if progress:
             progress(done, total)
@@ -343,4 +360,4 @@ def build_table(*, since, until, granularity, group_by, individual_rows=False, n
             done += 1
             if progress:
                 progress(done, total)
-    return Table(decision, rows, people_rows)
+    return Table(grouped.decision, rows, people_rows)

@@ -80,9 +80,21 @@ def list_visible_objectives(user, community=None):
         return qs.filter(community=community)
     if can_see_all_dashboards(user):
         return qs
-    from communities.models import Membership
+    return qs.filter(community__in=animated_communities(user))
+
+
+def animated_communities(user):
+    """The communities `user` animates (their dashboards), alive ones, by name."""
+    from communities.models import Community, Membership
     from communities.permissions import MODERATOR_ROLES
 
-    # can_animate's rule for members, as a queryset: active animators and owners.
-    animated = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES)
-    return qs.filter(community_id__in=animated.values("community_id"))
+    ids = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, role__in=MODERATOR_ROLES).values(
+        "community_id"
+    )
+    return Community.objects.alive().filter(pk__in=ids).order_by("name")
+
+
+def communities_with_pulses():
+    from communities.models import Community
+
+    return Community.objects.alive().filter(pulses__isnull=False).distinct().order_by("name")

@@ -15,4 +15,7 @@ urlpatterns = [
     path("objectives/", views.company_objectives, name="objectives"),
     path("objectives/<int:objective_id>/data.csv", views.objective_data, name="objective_data"),
     path("communities/<slug:slug>/", views.community_dashboard, name="community"),
+    path("dashboard/", views.company_dashboard, name="dashboard"),
+    path("org-units/<slug:slug>/", views.org_unit_dashboard, name="org_unit"),
+    path("sites/<slug:slug>/", views.site_dashboard, name="site"),
 ]

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from engagement import charts, exports, metrics, permissions, privacy, selectors, services
+from communities.models import Community
+from directory.models import OrgUnit, Site
+from engagement import charts, dashboards, exports, kpis, metrics, permissions, privacy, selectors, services
 from engagement.forms import ExportForm, ObjectiveForm
 from engagement.models import Export, Objective
 from engagement.services import do_set_analytics_opt_out
@@ -35,6 +37,8 @@ METRIC_DESCRIPTIONS = {
 def index(request):
     user = request.user
     context = {
+        "section": "index",
+        "animated": selectors.animated_communities(user),
         "opted_out": privacy.is_opted_out(user),
         "can_export": permissions.can_export(user),
         "can_read_works_council": permissions.can_read_works_council_page(user),
@@ -189,6 +193,87 @@ def objective_data(request, objective_id):
     return _csv_response(f"objective-{objective.pk}.csv", ["period", objective.kpi, "target"], rows)
 
 
+def _dashboard(request, template, scope, context):
+    """The period picker, the scope's charts, and ?csv=<chart> for any chart's numbers."""
+    form = dashboards.PeriodForm(request.GET or None)
+    since, until, granularity = form.period()
+    spans = metrics.periods(since, until, granularity)
+    too_small = dashboards.scope_too_small(scope)
+    chart_list = [] if too_small else dashboards.scope_charts(scope, spans)
+    extra_tables = {}
+    if scope.community is not None:
+        nps = dashboards.nps_rows(spans, scope.community)
+        chart_list.append(dashboards.nps_chart(nps))
+        extra_tables["nps"] = (["period", "responses", "nps"], [[r["period"], r["responses"], r["nps"]] for r in nps])
+        context["nps"] = nps
+    if context.get("adoption") is not None:
+        extra_tables["adoption"] = (
+            ["group", "headcount", "active_people", "adoption_percent"],
+            [[r["group"], r["headcount"], r["active"], r["rate"]] for r in context["adoption"]],
+        )
+    wanted = request.GET.get("csv")
+    if wanted:
+        if wanted in extra_tables:  # a table with more columns than the chart drawn from it
+            header, rows = extra_tables[wanted]
+            return _csv_response(f"{wanted}.csv", header, rows)
+        for chart in chart_list:
+            if chart.name == wanted:
+                return _csv_response(f"{wanted}.csv", ["period", wanted], chart.csv_rows())
+        raise Http404
+    query = request.GET.copy()
+    query.pop("csv", None)
+    context.update(
+        {
+            "period_form": form,
+            "since": since,
+            "until": until,
+            "charts": chart_list,
+            "too_small": too_small,
+            "min_group_size": privacy.min_group_size(),
+            "query": query.urlencode(),
+        }
+    )
+    return render(request, template, context)
+
+
+def _check_all(user):
+    if not permissions.can_see_all_dashboards(user):
+        raise PermissionDenied(_("Company figures are for HR, internal communications and administrators."))
+
+
+@login_required
+def company_dashboard(request):
+    _check_all(request.user)
+    form = dashboards.PeriodForm(request.GET or None)
+    since, until, _granularity = form.period()
+    context = {
+        "section": "dashboard",
+        "title": _("Company"),
+        "adoption": dashboards.adoption(since, until),
+        "org_units": OrgUnit.objects.order_by("name"),
+        "sites": Site.objects.order_by("name"),
+        "communities": Community.objects.alive().order_by("name"),
+        "cards": _objective_cards(selectors.list_objectives(None)),
+    }
+    return _dashboard(request, "engagement/dashboard.html", kpis.Scope(), context)
+
+
+@login_required
+def org_unit_dashboard(request, slug):
+    _check_all(request.user)
+    unit = get_object_or_404(OrgUnit, slug=slug)
+    context = {"section": "dashboard", "title": unit.name}
+    return _dashboard(request, "engagement/dashboard.html", kpis.Scope(org_unit=unit), context)
+
+
+@login_required
+def site_dashboard(request, slug):
+    _check_all(request.user)
+    site = get_object_or_404(Site, slug=slug)
+    context = {"section": "dashboard", "title": site.name}
+    return _dashboard(request, "engagement/dashboard.html", kpis.Scope(site=site), context)
+
+
 @login_required
 def community_dashboard(request, slug):
     community = selectors.access_community_dashboard(request.user, slug)
@@ -201,11 +286,12 @@ def community_dashboard(request, slug):
     context = {
         "section": "community",
         "community": community,
+        "title": community.name,
         "cards": _objective_cards(selectors.list_objectives(community)),
         "form": form,
     }
     context.update(_community_extras(request, community))
-    return render(request, "engagement/community.html", context)
+    return _dashboard(request, "engagement/community.html", kpis.Scope(community=community), context)
 
 
 def _community_extras(request, community) -> dict:
