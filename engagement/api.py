@@ -185,3 +185,35 @@ def nps(request):
         targets = list(selectors.animated_communities(request.user).filter(pulses__isnull=False).distinct()[:100])
     results = [{"community": c.slug if c else None, "periods": dashboards.nps_rows(spans, c)} for c in targets]
     return Response({"results": NpsSerializer(results, many=True).data})
+
+
+# --- Influence ---------------------------------------------------------------------------------------
+
+
+class VoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    name = serializers.SerializerMethodField()
+    weighted_responders = serializers.IntegerField(source="weighted")
+    responders = serializers.IntegerField()
+    influence = serializers.FloatField(help_text="weighted responders per 100 people of the community")
+
+    def get_name(self, voice) -> str:
+        return voice.user.display_name if voice.user else ""
+
+
+class InfluenceSerializer(serializers.Serializer):
+    community = serializers.CharField()
+    size = serializers.IntegerField()
+    contributors = serializers.IntegerField()
+    concentration = serializers.DictField()
+    key_voices = VoiceSerializer(many=True)
+
+
+@extend_schema(responses=InfluenceSerializer)
+@api_view(["GET"])
+def community_influence(request, slug):
+    """Who triggers action in this community: key voices (weighted distinct responders per 100
+    members) and how concentrated the responses are. Never a global score."""
+    community = selectors.access_community_dashboard(request.user, slug)
+    data = selectors.community_influence(request.user, community)
+    return Response(InfluenceSerializer(data).data)

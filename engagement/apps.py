@@ -7,7 +7,10 @@ class EngagementConfig(AppConfig):
     verbose_name = _("Engagement")
 
     def ready(self):
+        from directory.selectors import register_profile_facts
         from engagement.exports import EXPORT_JOBS
+        from engagement.influence import profile_facts
         from rse.lib import jobs
 
         jobs.register(EXPORT_JOBS)
+        register_profile_facts(profile_facts)

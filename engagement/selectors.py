@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engagement import kpis, metrics
+from engagement import influence, kpis, metrics
 from engagement.models import Export, ExportAudit, Objective
 from engagement.permissions import can_manage_export, can_see_all_dashboards
 
@@ -98,3 +98,30 @@ def communities_with_pulses():
     from communities.models import Community
 
     return Community.objects.alive().filter(pulses__isnull=False).distinct().order_by("name")
+
+
+def community_influence(viewer, community, *, since=None, until=None, limit=10) -> dict:
+    """Key voices and concentration of a community, names loaded in one query. Names only for
+    those who may read the community or animate it (HR sees the figures of a secret one)."""
+    from animation.permissions import can_animate
+    from communities.permissions import can_read_community
+    from rse.accounts.models import User
+
+    result = influence.context_influence("community", community.pk, since=since, until=until)
+    voices = result.key_voices(limit)
+    if can_animate(viewer, community) or can_read_community(viewer, community):
+        users = User.objects.in_bulk([v.user_id for v in voices])
+        for voice in voices:
+            voice.user = users.get(voice.user_id)
+    else:
+        voices = []
+    return {
+        "community": community.slug,
+        "size": result.size,
+        "contributors": result.contributors,
+        "concentration": {
+            "people": result.concentration_people,
+            "percent_of_contributors": result.concentration_percent,
+        },
+        "key_voices": voices,
+    }

@@ -1,5 +1,7 @@
 """Engagement pages: the HR export, the works-council page, the analytics opt-out."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -295,4 +297,7 @@ def community_dashboard(request, slug):
 
 
 def _community_extras(request, community) -> dict:
-    return {}
+    since, until, _granularity = dashboards.PeriodForm(request.GET or None).period()
+    start = metrics._aware(since)
+    end = metrics._aware(until + timedelta(days=1))
+    return {"influence": selectors.community_influence(request.user, community, since=start, until=end)}
