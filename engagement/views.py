@@ -199,6 +199,8 @@ def _dashboard(request, template, scope, context):
     """The period picker, the scope's charts, and ?csv=<chart> for any chart's numbers."""
     form = dashboards.PeriodForm(request.GET or None)
     since, until, granularity = form.period()
+    if not form.is_bound:  # show the dates the page is about
+        form = dashboards.PeriodForm(initial={"since": since, "until": until, "granularity": granularity})
     spans = metrics.periods(since, until, granularity)
     too_small = dashboards.scope_too_small(scope)
     chart_list = [] if too_small else dashboards.scope_charts(scope, spans)
