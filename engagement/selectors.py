@@ -125,3 +125,26 @@ def community_influence(viewer, community, *, since=None, until=None, limit=10) 
         },
         "key_voices": voices,
     }
+
+
+def context_influence_for_viewer(viewer, kind, value, *, since=None, until=None, limit=10) -> dict:
+    """Key voices of a hashtag or a business item, counting only conversations in communities
+    the viewer may read; names loaded in one query."""
+    from communities.selectors import visible_communities
+    from rse.accounts.models import User
+
+    readable = visible_communities(viewer).values("pk")
+    result = influence.context_influence(kind, value, since=since, until=until, communities=readable)
+    voices = result.key_voices(limit)
+    users = User.objects.in_bulk([v.user_id for v in voices])
+    for voice in voices:
+        voice.user = users.get(voice.user_id)
+    return {
+        "size": result.size,
+        "contributors": result.contributors,
+        "concentration": {
+            "people": result.concentration_people,
+            "percent_of_contributors": result.concentration_percent,
+        },
+        "key_voices": voices,
+    }

@@ -18,4 +18,6 @@ urlpatterns = [
     path("dashboard/", views.company_dashboard, name="dashboard"),
     path("org-units/<slug:slug>/", views.org_unit_dashboard, name="org_unit"),
     path("sites/<slug:slug>/", views.site_dashboard, name="site"),
+    path("hashtags/<slug:slug>/", views.hashtag_influence, name="hashtag"),
+    path("items/<slug:slug>/", views.item_influence, name="item"),
 ]

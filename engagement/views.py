@@ -6,18 +6,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities.models import Community
+from communities.models import Community, Tag
 from directory.models import OrgUnit, Site
 from engagement import charts, dashboards, exports, kpis, metrics, permissions, privacy, selectors, services
 from engagement.forms import ExportForm, ObjectiveForm
 from engagement.models import Export, Objective
 from engagement.services import do_set_analytics_opt_out
+from repository.models import Item
 from rse.lib import jobs
 from rse.lib.spreadsheets import write_csv
 
@@ -257,6 +259,7 @@ def company_dashboard(request):
         "org_units": OrgUnit.objects.order_by("name"),
         "sites": Site.objects.order_by("name"),
         "communities": Community.objects.alive().order_by("name"),
+        "hashtags": Tag.objects.annotate(n=Count("posts")).filter(n__gt=0).order_by("-n", "name")[:20],
         "cards": _objective_cards(selectors.list_objectives(None)),
     }
     return _dashboard(request, "engagement/dashboard.html", kpis.Scope(), context)
@@ -303,3 +306,39 @@ def _community_extras(request, community) -> dict:
     start = metrics._aware(since)
     end = metrics._aware(until + timedelta(days=1))
     return {"influence": selectors.community_influence(request.user, community, since=start, until=end)}
+
+
+def _context_page(request, kind, value, title):
+    _check_all(request.user)
+    form = dashboards.PeriodForm(request.GET or None)
+    since, until, granularity = form.period()
+    if not form.is_bound:
+        form = dashboards.PeriodForm(initial={"since": since, "until": until, "granularity": granularity})
+    data = selectors.context_influence_for_viewer(
+        request.user,
+        kind,
+        value,
+        since=metrics._aware(since),
+        until=metrics._aware(until + timedelta(days=1)),
+    )
+    context = {
+        "section": "dashboard",
+        "title": title,
+        "influence": data,
+        "period_form": form,
+        "since": since,
+        "until": until,
+    }
+    return render(request, "engagement/context.html", context)
+
+
+@login_required
+def hashtag_influence(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _context_page(request, "hashtag", tag.pk, f"#{tag.name}")
+
+
+@login_required
+def item_influence(request, slug):
+    item = get_object_or_404(Item.objects.alive(), slug=slug)
+    return _context_page(request, "item", item.pk, item.name)

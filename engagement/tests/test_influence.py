@@ -116,3 +116,23 @@ def test_community_dashboard_shows_key_voices_and_concentration(client, world):
     ).content.decode()
     assert "Key voices" in page and "50.0 % of contributors (2) trigger 90 % of the responses" in page
     assert page.index("bob Example") < page.index("ana Example")
+
+
+def test_hashtag_and_item_pages_for_hr(client, world, hr_analyst):
+    _community, p, tag = world
+    from repository.models import Item, ItemType
+
+    item = Item.objects.create(
+        item_type=ItemType.objects.create(name="Customer", slug="customer"), name="ACME", slug="acme"
+    )
+    post = Post.objects.get(author=p["ana"], kind=Post.Kind.QUESTION)
+    post.items.add(item)
+    client.force_login(hr_analyst)
+    today = datetime.now(UTC).date()
+    params = {"since": f"{today.year - 1}-01-01"}
+    page = client.get(reverse("engagement:hashtag", args=[tag.slug]), params).content.decode()
+    assert "#kaizen" in page and "bob Example" in page
+    page = client.get(reverse("engagement:item", args=[item.slug]), params).content.decode()
+    assert "ACME" in page and "ana Example" in page
+    client.force_login(p["ivy"])
+    assert client.get(reverse("engagement:hashtag", args=[tag.slug])).status_code == 403
