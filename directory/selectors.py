@@ -239,6 +239,24 @@ def get_org_chart(viewer, user_id) -> OrgChart:
     )
 
 
+# --- Profile facts from other apps -------------------------------------------------------------
+
+# Other apps add lines to a profile's facts without directory importing them (engagement: influence
+# per topic beside the followers). A provider is `fn(viewer, user) -> [(label, value)]`, the value
+# plain text (escaped by the template); register it from the app's AppConfig.ready().
+_PROFILE_FACTS: list = []
+
+
+def register_profile_facts(fn):
+    if fn not in _PROFILE_FACTS:
+        _PROFILE_FACTS.append(fn)
+    return fn
+
+
+def extra_profile_facts(viewer, user) -> list:
+    return [fact for fn in _PROFILE_FACTS for fact in fn(viewer, user)]
+
+
 # --- Expert finder --------------------------------------------------------------------------
 
 # Other apps add evidence without directory importing them (communities: accepted answers).

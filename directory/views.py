@@ -87,6 +87,7 @@ def profile_detail(request, user_id):
         "person": profile.user,
         "is_me": profile.user_id == request.user.pk,
         "can_anonymise": can_anonymise(request.user) and not profile.user.is_active,
+        "extra_facts": selectors.extra_profile_facts(request.user, profile.user),
     }
     if context["is_me"]:
         context["first_steps"] = selectors.first_steps(request.user)

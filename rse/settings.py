@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
     "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
+    "engagement-purge-exports": {
+        "task": "engagement.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "animation-stale": {"task": "animation.weeding.propose_stale", "schedule": crontab(hour=3, minute=20)},
     "animation-archive": {"task": "animation.weeding.archive_due", "schedule": crontab(minute=25)},
 }
@@ -466,3 +470,9 @@ LOGGING = {
 RSE_PAGE_SIZE = 20
 RSE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 RSE_IMPORT_MAX_ROWS = 20_000
+# Files only served through views that check access (HR exports): never under MEDIA_ROOT.
+RSE_PRIVATE_ROOT = Path(env.str("RSE_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# Engagement analytics: the default minimum group size of exports and dashboards (never below 3,
+# administrators may raise it), and how many days an export file stays downloadable.
+RSE_ENGAGEMENT_MIN_GROUP_SIZE = max(3, env.int("RSE_ENGAGEMENT_MIN_GROUP_SIZE", default=5))
+RSE_ENGAGEMENT_EXPORT_DAYS = env.int("RSE_ENGAGEMENT_EXPORT_DAYS", default=7)

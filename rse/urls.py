@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("directory.api_urls")),
     path("", include("communities.api_urls")),
     path("", include("animation.api_urls")),
+    path("", include("engagement.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: no inline script under our CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("media/<path:path>", files.media, name="media"),
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
+    path("engagement/", include("engagement.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]

@@ -202,3 +202,30 @@ def open_pulses_for(user, community):
     """Open pulses of the community that `user` has not answered yet (the community page's card)."""
     answered = PulseResponse.objects.filter(pulse=OuterRef("pk"), user=user)
     return Pulse.objects.filter(community=community, status=Pulse.Status.OPEN).filter(~Exists(answered))
+
+
+def nps_by_period(spans, community=None) -> list[dict]:
+    """NPS per period (`spans`: objects with .start and .end), for one community or, with None,
+    for the whole company: one query with a count per period (engagement's charts and
+    objectives read it). Each entry as nps_for's: `nps` None below MIN_PULSE_ANSWERS."""
+    qs = PulseResponse.objects.all()
+    if community is not None:
+        qs = qs.filter(pulse__community=community)
+    aggregates = {}
+    for i, span in enumerate(spans):
+        inside = Q(created_at__gte=span.start, created_at__lt=span.end)
+        aggregates[f"t{i}"] = Count("id", filter=inside)
+        aggregates[f"p{i}"] = Count("id", filter=inside & Q(score__gte=9))
+        aggregates[f"d{i}"] = Count("id", filter=inside & Q(score__lte=6))
+    agg = qs.aggregate(**aggregates) if aggregates else {}
+    out = []
+    for i in range(len(spans)):
+        total, promoters, detractors = agg[f"t{i}"], agg[f"p{i}"], agg[f"d{i}"]
+        shown = total >= MIN_PULSE_ANSWERS
+        out.append({
+            "responses": total,
+            "nps": _nps(promoters, detractors, total) if shown else None,
+            "promoters": promoters if shown else None,
+            "detractors": detractors if shown else None,
+        })  # fmt: skip
+    return out

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     COMMUNITY_MANAGER = "Community manager", _("Community manager")
     INTERNAL_COMMS = "Internal communications", _("Internal communications")
     HR_ANALYST = "HR analyst", _("HR analyst")
+    STAFF_REPRESENTATIVE = "Staff representative", _("Staff representative")  # works council (CSE, Betriebsrat)
     ADMINISTRATOR = "Administrator", _("Administrator")
 
 

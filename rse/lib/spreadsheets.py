@@ -5,17 +5,25 @@ and Google Sheets as a formula or a number: `=HYPERLINK(...)` runs, a contact na
 -5. Such a text cell is prefixed with an apostrophe, which spreadsheets show as text and hide. Our
 own CSV imports take the apostrophe off again (unescape_cell), so an export imports back unchanged.
 Numbers stay numbers: only text is neutralised.
+
+Streaming writers for large exports:
+
+    write_csv(handle, header, rows)                   # handle: a text file
+    write_xlsx(handle, [(title, header, rows), ...])  # handle: a binary file
 """
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """The value as a spreadsheet must receive it: text that would start a formula is quoted."""
+    """The value as a spreadsheet must receive it: text that would start a formula is quoted;
+    numbers, dates and empty cells are left alone (None is an empty cell)."""
+    if value is None:
+        return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -67,3 +75,47 @@ def xlsx_bytes(header: list[str], rows: Iterable[Iterable], *, title: str = "Exp
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def write_csv(handle, header: Sequence[str], rows: Iterable[Sequence]) -> int:
+    writer = csv.writer(handle)
+    writer.writerow([safe_cell(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        count += 1
+    return count
+
+
+def write_xlsx(handle, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> int:
+    """One worksheet per (title, header, rows), written in openpyxl's streaming mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    count = 0
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=safe_title(title))
+
+        def cells(values, sheet=sheet):
+            out = []
+            for value in values:
+                value = safe_cell(value)
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, even if openpyxl took it for a formula
+                out.append(cell)
+            return out
+
+        sheet.append(cells(header))
+        for row in rows:
+            sheet.append(cells(row))
+            count += 1
+    workbook.save(handle)
+    return count
+
+
+def safe_title(title: str) -> str:
+    """A worksheet title Excel accepts: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in title).strip("'")
+    return (cleaned or "Sheet")[:31]

@@ -1,0 +1,363 @@
+"""The HR export's figures, computed in SQL: one GROUP BY per table and period, never a loop over
+people. Used by the export job, the command line and the dashboards.
+
+A *grouping* says which group a person (or a post, a comment, a reaction) belongs to: org unit,
+site and job title split the population (each person in one group), communities overlap (a person
+is in several), and "person" gives one row per person (individual rows, when allowed).
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Comment, Community, Membership, Post, Reaction
+from directory.models import OrgUnit, Site
+from engagement import privacy
+
+COLUMNS = [
+    "period",
+    "group",
+    "headcount",
+    "active_people",
+    "contributors",
+    "posts",
+    "comments",
+    "reactions",
+    "questions",
+    "questions_answered",
+    "median_hours_to_first_answer",
+]
+METRICS = COLUMNS[2:]
+OTHER = "__other__"
+
+
+# --- Periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: datetime
+    end: datetime  # excluded
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def periods(since: date, until: date, granularity: str) -> list[Period]:
+    """Calendar weeks (ISO, Monday first) or months from `since` to `until` (included), the first
+    and last cut to the range."""
+    out, end_day = [], until + timedelta(days=1)
+    day = since
+    while day < end_day:
+        if granularity == "week":
+            start_of = day - timedelta(days=day.weekday())
+            nxt = start_of + timedelta(days=7)
+            year, week, _wd = start_of.isocalendar()
+            label = f"{year}-W{week:02d}"
+        else:
+            nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+            label = f"{day.year}-{day.month:02d}"
+        stop = min(nxt, end_day)
+        out.append(Period(label, _aware(day), _aware(stop)))
+        day = stop
+    return out
+
+
+# --- Groupings ------------------------------------------------------------------------------------
+
+
+class Grouping:
+    """A partition of the population by a profile field (org unit, site, job title, person)."""
+
+    overlapping = False
+    # The row's person, by field name: aggregate() refers to annotations by alias, which the EXISTS
+    # subqueries below cannot see, so they name the real column.
+    person_field = "pk"
+
+    def __init__(self, name: str, path: str):
+        self.name, self.path = name, path  # path from a user to the group's key
+
+    # Rows of (key, person) for everyone in the population.
+    def people(self):
+        return privacy.population().annotate(key=F(self.path), person=F("pk"))
+
+    def base_keys(self) -> dict:
+        """Every group, with its headcount (fixed for the export: it decides what is hidden)."""
+        return {row["key"]: row["n"] for row in self.people().values("key").annotate(n=Count("pk")).order_by()}
+
+    def union_count(self, keys, headcounts) -> int:
+        return sum(headcounts.get(k, 0) for k in keys)
+
+    def content_key(self, model):
+        prefix = "user__" if model is Reaction else "author__"
+        return F(prefix + self.path)
+
+    def acted(self, model, period: Period, **extra):
+        """Exists(): the person of the outer row did something of `model` in the period."""
+        person = "user" if model is Reaction else "author"
+        qs = model.objects.filter(
+            **{person: OuterRef(self.person_field)}, created_at__gte=period.start, created_at__lt=period.end
+        )
+        if model is not Reaction:
+            qs = qs.filter(deleted_at__isnull=True)
+        return Exists(qs.filter(**self._same_group(model), **extra))
+
+    def _same_group(self, model) -> dict:
+        return {}
+
+    def labels(self, keys) -> dict:
+        return {k: (str(k) if k not in (None, "") else _("(not set)")) for k in keys}
+
+
+class FKGrouping(Grouping):
+    def __init__(self, name, path, model):
+        super().__init__(name, path)
+        self.model = model
+
+    def labels(self, keys) -> dict:
+        names = dict(self.model.objects.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", "name"))
+        return {k: names.get(k, _("(not set)")) if k is not None else _("(not set)") for k in keys}
+
+
+class PersonGrouping(Grouping):
+    def __init__(self, names: bool):
+        super().__init__("person", "pk")
+        self.names = names
+
+    def labels(self, keys) -> dict:
+        if not self.names:
+            return {k: privacy.pseudonym(k) for k in keys}
+        from rse.accounts.models import User
+
+        users = User.objects.filter(pk__in=keys).only("first_name", "last_name", "email")
+        return {u.pk: u.get_full_name() or u.email for u in users}
+
+
+class CommunityGrouping(Grouping):
+    """Communities overlap: a person counts once in each community they are an active member of;
+    content counts in the community it was written in."""
+
+    overlapping = True
+    person_field = "user_id"
+
+    def __init__(self):
+        super().__init__("community", "community_id")
+
+    def people(self):
+        return Membership.objects.filter(
+            status=Membership.Status.ACTIVE, user__in=privacy.population().values("pk")
+        ).annotate(key=F("community_id"), person=F("user_id"))
+
+    def base_keys(self) -> dict:
+        # Every community, members or not, so that the hidden set never depends on the period.
+        counts = {row["key"]: row["n"] for row in self.people().values("key").annotate(n=Count("pk")).order_by()}
+        return {pk: counts.get(pk, 0) for pk in Community.objects.values_list("pk", flat=True)}
+
+    def union_count(self, keys, headcounts) -> int:
+        return self.people().filter(key__in=keys).values("person").distinct().count()
+
+    def content_key(self, model):
+        if model is Post:
+            return F("community_id")
+        if model is Comment:
+            return F("post__community_id")
+        return Coalesce(F("post__community_id"), F("comment__post__community_id"))
+
+    def _same_group(self, model) -> dict:
+        if model is Post:
+            return {"community_id": OuterRef("community_id")}
+        if model is Comment:
+            return {"post__community_id": OuterRef("community_id")}
+        return {}  # reactions: filtered below
+
+    def acted(self, model, period, **extra):
+        if model is Reaction:
+            qs = Reaction.objects.filter(
+                user=OuterRef("user_id"), created_at__gte=period.start, created_at__lt=period.end
+            )
+            same = Q(post__community_id=OuterRef("community_id")) | Q(
+                comment__post__community_id=OuterRef("community_id")
+            )
+            qs = qs.filter(same)
+            return Exists(qs)
+        return super().acted(model, period, **extra)
+
+    def labels(self, keys) -> dict:
+        names = dict(Community.objects.filter(pk__in=keys).values_list("pk", "name"))
+        return {k: names.get(k, _("(not set)")) for k in keys}
+
+
+def grouping_for(group_by: str, *, names: bool = False) -> Grouping:
+    if group_by == "org_unit":
+        return FKGrouping("org_unit", "profile__org_unit_id", OrgUnit)
+    if group_by == "site":
+        return FKGrouping("site", "profile__site_id", Site)
+    if group_by == "title":
+        return Grouping("title", "profile__job_title")
+    if group_by == "community":
+        return CommunityGrouping()
+    if group_by == "person":
+        return PersonGrouping(names)
+    raise ValueError(group_by)
+
+
+# --- Figures ----------------------------------------------------------------------------------------
+
+
+def _in_keys(keys):
+    """A filter on the annotated `key` for a list that may hold None (NULL never matches IN)."""
+    values = [k for k in keys if k is not None]
+    condition = Q(key__in=values)
+    if len(values) != len(keys):
+        condition |= Q(key__isnull=True)
+    return condition
+
+
+def _content(model, grouping: Grouping, period: Period):
+    population = privacy.population().values("pk")
+    qs = model.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    if model is Reaction:
+        qs = qs.filter(user__in=population)
+    else:
+        qs = qs.filter(author__in=population, deleted_at__isnull=True)
+    return qs.annotate(key=grouping.content_key(model))
+
+
+def _hours(seconds_list):
+    return round(statistics.median(seconds_list) / 3600, 1) if seconds_list else None
+
+
+def figures(grouping: Grouping, period: Period, merged: list) -> dict:
+    """{key: {metric: value}} for every group with activity or people in the period, plus OTHER
+    for the `merged` groups together (distinct people counted once). A fixed number of queries."""
+    out: dict = defaultdict(lambda: dict.fromkeys(METRICS, 0))
+
+    act = Q(grouping.acted(Post, period)) | Q(grouping.acted(Comment, period))
+    active = act | Q(grouping.acted(Reaction, period))
+    person = grouping.person_field
+    people_stats = {
+        "headcount": Count(person, distinct=True),
+        "active_people": Count(person, distinct=True, filter=active),
+        "contributors": Count(person, distinct=True, filter=act),
+    }
+    for row in grouping.people().values("key").annotate(**people_stats).order_by():
+        out[row["key"]].update({k: row[k] for k in people_stats})
+    if merged:
+        other = grouping.people().filter(_in_keys(merged)).aggregate(**people_stats)
+        out[OTHER].update(other)
+
+    def add(key, name, value):
+        out[key][name] += value
+        if key in merged_set:
+            out[OTHER][name] += value
+
+    merged_set = set(merged)
+    for row in (
+        _content(Post, grouping, period)
+        .values("key")
+        .annotate(n=Count("pk"), q=Count("pk", filter=Q(kind=Post.Kind.QUESTION)))
+        .order_by()
+    ):
+        add(row["key"], "posts", row["n"])
+        add(row["key"], "questions", row["q"])
+    for model, name in ((Comment, "comments"), (Reaction, "reactions")):
+        for row in _content(model, grouping, period).values("key").annotate(n=Count("pk")).order_by():
+            add(row["key"], name, row["n"])
+
+    # Questions asked in the period, the first answer by someone else (whenever it came).
+    first_answer = Min(
+        "comments__created_at", filter=Q(comments__deleted_at__isnull=True) & ~Q(comments__author=F("author"))
+    )
+    waits = defaultdict(list)
+    for key, asked, answered in (
+        _content(Post, grouping, period)
+        .filter(kind=Post.Kind.QUESTION)
+        .annotate(first=first_answer)
+        .filter(first__isnull=False)
+        .values_list("key", "created_at", "first")
+    ):
+        seconds = max(0.0, (answered - asked).total_seconds())
+        waits[key].append(seconds)
+        if key in merged_set:
+            waits[OTHER].append(seconds)
+    for key, values in waits.items():
+        out[key]["questions_answered"] = len(values)
+    for key in out:
+        out[key]["median_hours_to_first_answer"] = _hours(waits.get(key, []))
+    return out
+
+
+# --- The table ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    decision: privacy.Decision | None
+    rows: list  # [period, group, *metrics]
+    individual_rows: list
+
+
+class GroupedFigures:
+    """One grouping with its privacy decision taken once (from headcounts only), then the rows
+    of any period: shown groups, suppressed ones with empty figures, then "other"."""
+
+    def __init__(self, group_by: str):
+        self.grouping = grouping = grouping_for(group_by)
+        self.headcounts = headcounts = grouping.base_keys()
+        self.decision = privacy.decide(
+            headcounts, privacy.min_group_size(), lambda keys: grouping.union_count(keys, headcounts)
+        )
+        self.labels = grouping.labels(list(headcounts))
+        self.listed = sorted(
+            [*self.decision.shown, *self.decision.suppressed], key=lambda k: (str(self.labels[k]).casefold(), str(k))
+        )
+
+    def rows(self, period: Period) -> list:
+        decision, suppressed = self.decision, set(self.decision.suppressed)
+        data = figures(self.grouping, period, decision.merged)
+        rows = []
+        for key in self.listed:
+            if key in suppressed:
+                rows.append([period.label, self.labels[key], *[None] * len(METRICS)])
+            else:
+                values = data.get(key) or {**dict.fromkeys(METRICS, 0), "headcount": self.headcounts[key]}
+                rows.append([period.label, self.labels[key], *[values[m] for m in METRICS]])
+        if decision.has_other:
+            other = data.get(OTHER) if decision.other_shown else None
+            rows.append([period.label, _("other"), *[(other or {}).get(m) for m in METRICS]])
+        return rows
+
+
+def build_table(*, since, until, granularity, group_by, individual_rows=False, names=False, progress=None) -> Table:
+    """The export's rows: for each period, one row per shown group, the hidden ones with empty
+    figures, then "other". `progress(done, total)` is called after each step."""
+    grouped = GroupedFigures(group_by)
+    person = grouping_for("person", names=names) if individual_rows else None
+    spans = periods(since, until, granularity)
+    total = len(spans) * (2 if person else 1)
+    rows, people_rows, done = [], [], 0
+    for period in spans:
+        rows.extend(grouped.rows(period))
+        done += 1
+        if progress:
+            progress(done, total)
+        if person:
+            pdata = figures(person, period, [])
+            plabels = person.labels([k for k in pdata if k is not None])
+            people_rows.extend(
+                [period.label, plabels[key], *[pdata[key][m] for m in METRICS]]
+                for key in sorted(plabels, key=lambda k: plabels[k])
+                if pdata[key]["active_people"]
+            )
+            done += 1
+            if progress:
+                progress(done, total)
+    return Table(grouped.decision, rows, people_rows)

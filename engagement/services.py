@@ -1,0 +1,73 @@
+"""Writes of engagement besides exports (engagement/exports.py): the analytics opt-out, objectives."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from engagement.models import AnalyticsOptOut, Objective
+from rse.trail.services import record
+
+
+@transaction.atomic
+def do_set_analytics_opt_out(user, opted_out: bool) -> None:
+    """Counted or not from the next computation on. Not written to the activity trail: nobody but
+    the person may learn who opted out."""
+    if opted_out:
+        AnalyticsOptOut.objects.get_or_create(user=user)
+    else:
+        AnalyticsOptOut.objects.filter(user=user).delete()
+
+
+# --- Objectives ------------------------------------------------------------------------------------
+
+
+def check_create_objective(user, community, *, kpi, target, starts_on, ends_on) -> None:
+    from animation.permissions import can_animate
+    from engagement.kpis import Kpi
+    from engagement.permissions import can_manage_company_objectives
+
+    allowed = can_manage_company_objectives(user) or (community is not None and can_animate(user, community))
+    if not allowed:
+        raise PermissionDenied(_("Objectives are set by the community's animators, HR and internal communications."))
+    errors = {}
+    if kpi not in Kpi.values:
+        errors["kpi"] = _("Choose an indicator from the catalogue.")
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The end of the period comes before its start.")
+    if kpi in (Kpi.ANSWERED_24H, Kpi.ACK_RATE) and not 0 <= target <= 100:
+        errors["target"] = _("A percentage is between 0 and 100.")
+    elif kpi == Kpi.PULSE_NPS and not -100 <= target <= 100:
+        errors["target"] = _("An NPS is between -100 and 100.")
+    elif target < -100 or target > 1_000_000:
+        errors["target"] = _("This target is out of range.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def do_create_objective(user, community, *, kpi, target, starts_on, ends_on) -> Objective:
+    check_create_objective(user, community, kpi=kpi, target=target, starts_on=starts_on, ends_on=ends_on)
+    with transaction.atomic():
+        objective = Objective.objects.create(
+            community=community, kpi=kpi, target=target, starts_on=starts_on, ends_on=ends_on, created_by=user
+        )
+        record(
+            "engagement.objective_created",
+            actor=user,
+            obj=objective,
+            community_id=community.pk if community else None,
+            kpi=kpi,
+        )
+    return objective
+
+
+@transaction.atomic
+def do_delete_objective(user, objective) -> None:
+    check_create_objective(
+        user,
+        objective.community,
+        kpi=objective.kpi,
+        target=objective.target,
+        starts_on=objective.starts_on,
+        ends_on=objective.ends_on,
+    )
+    objective.delete()

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from engagement.exports import do_purge_expired_exports, run_export
+
+
+@shared_task(acks_late=True)
+def run_export_task(export_id: int) -> None:
+    """Compute one HR export. Idempotent: only a QUEUED export is claimed, and a worker that died
+    under it leaves a stalled job that beat queues again (rse/lib/jobs.py)."""
+    run_export(export_id)
+
+
+@shared_task(acks_late=True)
+def purge_expired_exports() -> int:
+    """Daily: export files are kept RSE_ENGAGEMENT_EXPORT_DAYS days."""
+    return do_purge_expired_exports()
