@@ -4,11 +4,10 @@ import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.conf import settings
 from openpyxl import load_workbook
-
-import openpyxl
 
 from rse.lib.spreadsheets import csv_text, safe_cell, safe_title, unescape_cell, write_csv, write_xlsx, xlsx_bytes
 
