@@ -312,11 +312,13 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Browsers use their session; a CRM/ERP connector logs in as a service account with HTTP
-    # Basic over TLS until API tokens land (integrations issue).
+    # Scripts and connectors send `Authorization: Bearer <token>` (integrations/tokens); browsers
+    # use their session; HTTP Basic only as RSE_API_BASIC_AUTH allows. The bearer scheme comes
+    # first: it names the scheme in the 401 that an unauthenticated request gets.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.tokens.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "integrations.tokens.authentication.LimitedBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -328,6 +330,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rse.lib.api.CursorPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "rse.lib.api.exception_handler",
+    # Rate limits. integrations: per API token (RSE_API_TOKEN_RATE).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.tokens.throttling.TokenRateThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RSE API",
@@ -367,3 +373,13 @@ LOGGING = {
 RSE_PAGE_SIZE = 20
 RSE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 RSE_IMPORT_MAX_ROWS = 20_000
+
+# --- Integrations: API tokens, SCIM, OpenID Connect (integrations/tokens, scim, oidc) ----------
+# HTTP Basic on the API: "off" (people's passwords never work there, so they cannot be guessed
+# through it) or "service_accounts" (a connector that cannot send a bearer token).
+RSE_API_BASIC_AUTH = env.str("API_BASIC_AUTH", default="off")
+if RSE_API_BASIC_AUTH not in ("off", "service_accounts"):
+    raise ImproperlyConfigured("API_BASIC_AUTH must be off or service_accounts.")
+# Requests per API token: "<n>/second|minute|hour|day", shared by every process through the cache
+# (Redis when REDIS_URL is set); empty: no limit per token.
+RSE_API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="1200/minute")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from integrations.tokens import views as integration_token_views
 from rse import views
 from rse.accounts import views as account_views
 
@@ -13,6 +14,8 @@ api_patterns = [
     path("", include("directory.api_urls")),
     path("", include("communities.api_urls")),
     path("", include("animation.api_urls")),
+    # --- integrations: API tokens ---
+    path("", include("integrations.tokens.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -31,6 +34,9 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
+    # --- integrations: tokens, service accounts, API guide ---
+    path("integrations/", include("integrations.tokens.urls")),
+    path("developers/api/", integration_token_views.api_guide, name="integrations_api_guide"),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]
