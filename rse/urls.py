@@ -37,6 +37,8 @@ urlpatterns = [
     # --- integrations: tokens, service accounts, API guide ---
     path("integrations/", include("integrations.tokens.urls")),
     path("developers/api/", integration_token_views.api_guide, name="integrations_api_guide"),
+    # --- integrations: SCIM 2.0 provisioning (no trailing slashes: identity providers send none) ---
+    path("scim/v2/", include("integrations.scim.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]
