@@ -244,7 +244,11 @@ RSE_HEALTHZ_REQUIRED = env.list("HEALTHZ_REQUIRED", default=["database"])
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["rse.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "rse.accounts.backends.EmailBackend",
+    # integrations: OpenID Connect sign-in (does nothing until OIDC_RP_CLIENT_ID is set)
+    "integrations.oidc.backends.OIDCBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -383,3 +387,26 @@ if RSE_API_BASIC_AUTH not in ("off", "service_accounts"):
 # Requests per API token: "<n>/second|minute|hour|day", shared by every process through the cache
 # (Redis when REDIS_URL is set); empty: no limit per token.
 RSE_API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="1200/minute")
+
+# OpenID Connect sign-in (integrations/oidc, mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
+# Each endpoint comes from its variable or else from the discovery document at OIDC_OP_DISCOVERY_URL.
+# People are matched by verified e-mail; OIDC_CREATE_USERS creates the unknown at first sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATE_CLASS = "integrations.oidc.views.AuthenticationRequestView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Off: the login page offers single sign-on only and refuses passwords (service accounts keep
+# HTTP Basic on the API when API_BASIC_AUTH allows it; `manage.py changepassword` and /admin/ stay).
+RSE_PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)

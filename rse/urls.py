@@ -39,6 +39,8 @@ urlpatterns = [
     path("developers/api/", integration_token_views.api_guide, name="integrations_api_guide"),
     # --- integrations: SCIM 2.0 provisioning (no trailing slashes: identity providers send none) ---
     path("scim/v2/", include("integrations.scim.urls")),
+    # --- integrations: OpenID Connect sign-in (mozilla-django-oidc; 404 until configured) ---
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]
