@@ -84,13 +84,13 @@ class PostSerializer(serializers.Serializer):
     body_md = serializers.SerializerMethodField()
     body_html = serializers.CharField()
     created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
     last_activity_at = serializers.DateTimeField()
     pinned = serializers.SerializerMethodField()
     highlighted = serializers.SerializerMethodField()
     comments_count = serializers.IntegerField()
     reactions_count = serializers.IntegerField()
-    accepted_comment_id = serializers.IntegerField()
+    accepted_comment_id = serializers.IntegerField(allow_null=True)
     shared_from = serializers.SerializerMethodField()
     requires_ack = serializers.BooleanField()
     acknowledgements = serializers.SerializerMethodField()
@@ -167,13 +167,13 @@ class PostSerializer(serializers.Serializer):
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     post_id = serializers.IntegerField()
-    parent_id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
     author = AuthorSerializer()
     body_md = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
     deleted = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
     reactions_count = serializers.IntegerField()
     my_reaction = serializers.CharField(allow_null=True, default=None)
 
@@ -285,10 +285,13 @@ def _text(data, key, default=""):
 
 
 def _list(value):
+    """A list of texts, or one text split on commas and lines; anything else is a 400."""
     if value is None:
         return []
     if isinstance(value, str):
         return [v for v in value.replace(",", "\n").splitlines() if v.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({"detail": _("Expected a list of texts.")})
     return list(value)
 
 
