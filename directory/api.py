@@ -165,7 +165,7 @@ class ContactSerializer(serializers.ModelSerializer):
     phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
     item = VisibleItemField(required=False, allow_null=True)
-    colleague_id = serializers.IntegerField(read_only=True)
+    colleague_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Contact

@@ -212,12 +212,7 @@ class _State:
             self.users[row["email"].lower()] = row
             self.users_by_id[row["id"]] = row
         self.profile_by_user = dict(Profile.objects.values_list("user_id", "id"))
-        # The accounts that run the platform: provisioning never changes their e-mail or active flag.
-        self.protected = set(
-            User.objects.filter(
-                Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value)
-            ).values_list("id", flat=True)
-        )
+        self.protected = protected_user_ids()
         self.units = list(OrgUnit.objects.values("id", "name", "slug", "parent_id"))
         self.sites = list(Site.objects.values("id", "name", "slug"))
         self._unit_index = {(u["parent_id"], normalize(u["name"])): u for u in self.units}
@@ -261,6 +256,15 @@ class _State:
         return match["id"]
 
 
+def protected_user_ids(user_ids=None) -> set[int]:
+    """The accounts that run the platform (staff, superuser, Administrator role): provisioning (the
+    HR file, SCIM) never changes their e-mail or active flag. `user_ids`: only among these."""
+    qs = User.objects.filter(Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value))
+    if user_ids is not None:
+        qs = qs.filter(pk__in=list(user_ids))
+    return set(qs.values_list("id", flat=True))
+
+
 def _wanted_manager(row, state):
     if not row["manager"]:
         return None
@@ -294,7 +298,7 @@ def _decide(row, state, unit_id, site_id):
     if user is None:
         return "create", None, None, None
     if user["id"] in state.protected:
-        reason = _protected_reason(row, user)
+        reason = protected_change_reason(row, user)
         if reason:
             return "reject", None, None, reason
     changed = (
@@ -313,8 +317,9 @@ def _decide(row, state, unit_id, site_id):
     return ("update" if changed else "skip"), user, profile, None
 
 
-def _protected_reason(row, user):
-    """Why this row may not be applied to an administrator or staff account, or None."""
+def protected_change_reason(row, user):
+    """Why this row (email, active, employee_id) may not be applied to an administrator or staff
+    account (a dict with email, is_active, first_name, last_name), or None."""
     what = None
     if user["email"].lower() != row["email"]:
         what = _("change its e-mail address")

@@ -7,3 +7,7 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        # --- API tokens: the OpenAPI security schemes ---
+        from integrations.tokens import schema  # noqa: F401

@@ -264,6 +264,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rse.accounts.throttling.LoginThrottleBackend",  # first: refuses a locked-out login before any check
     "rse.accounts.backends.EmailBackend",
+    # integrations: OpenID Connect sign-in (does nothing until OIDC_RP_CLIENT_ID is set)
+    "integrations.oidc.backends.OIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -410,16 +412,20 @@ PERMISSIONS_POLICY = {
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Browsers use their session; a CRM/ERP connector logs in as a service account with HTTP
-    # Basic over TLS until API tokens land (integrations issue).
+    # Scripts and connectors send `Authorization: Bearer <token>` (integrations/tokens); browsers
+    # use their session; HTTP Basic only as RSE_API_BASIC_AUTH allows. The bearer scheme comes
+    # first: it names the scheme in the 401 that an unauthenticated request gets.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.tokens.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rse.accounts.throttling.ThrottledBasicAuthentication",
+        "integrations.tokens.authentication.LimitedBasicAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rse.lib.ratelimit.AnonRateThrottle",
         "rse.lib.ratelimit.UserRateThrottle",
         "rse.lib.ratelimit.ActionRateThrottle",
+        # integrations: per API token (RSE_API_TOKEN_RATE)
+        "integrations.tokens.throttling.TokenRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -476,3 +482,36 @@ RSE_PRIVATE_ROOT = Path(env.str("RSE_PRIVATE_ROOT", default=str(VAR_DIR / "priva
 # administrators may raise it), and how many days an export file stays downloadable.
 RSE_ENGAGEMENT_MIN_GROUP_SIZE = max(3, env.int("RSE_ENGAGEMENT_MIN_GROUP_SIZE", default=5))
 RSE_ENGAGEMENT_EXPORT_DAYS = env.int("RSE_ENGAGEMENT_EXPORT_DAYS", default=7)
+
+# --- Integrations: API tokens, SCIM, OpenID Connect (integrations/tokens, scim, oidc) ----------
+# HTTP Basic on the API: "off" (people's passwords never work there, so they cannot be guessed
+# through it) or "service_accounts" (a connector that cannot send a bearer token).
+RSE_API_BASIC_AUTH = env.str("API_BASIC_AUTH", default="off")
+if RSE_API_BASIC_AUTH not in ("off", "service_accounts"):
+    raise ImproperlyConfigured("API_BASIC_AUTH must be off or service_accounts.")
+# Requests per API token: "<n>/second|minute|hour|day", shared by every process through the cache
+# (Redis when REDIS_URL is set); empty: no limit per token.
+RSE_API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="1200/minute")
+
+# OpenID Connect sign-in (integrations/oidc, mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
+# Each endpoint comes from its variable or else from the discovery document at OIDC_OP_DISCOVERY_URL.
+# People are matched by verified e-mail; OIDC_CREATE_USERS creates the unknown at first sign-in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env.str("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATE_CLASS = "integrations.oidc.views.AuthenticationRequestView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Off: the login page offers single sign-on only and refuses passwords (service accounts keep
+# HTTP Basic on the API when API_BASIC_AUTH allows it; `manage.py changepassword` and /admin/ stay).
+RSE_PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from integrations.tokens import views as integration_token_views
 from rse import views
 from rse.accounts import views as account_views
 from rse.lib import files
@@ -13,6 +14,8 @@ api_patterns = [
     path("", include("communities.api_urls")),
     path("", include("animation.api_urls")),
     path("", include("engagement.api_urls")),
+    # --- integrations: API tokens ---
+    path("", include("integrations.tokens.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: no inline script under our CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -36,6 +39,13 @@ urlpatterns = [
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
     path("engagement/", include("engagement.urls")),
+    # --- integrations: tokens, service accounts, API guide ---
+    path("integrations/", include("integrations.tokens.urls")),
+    path("developers/api/", integration_token_views.api_guide, name="integrations_api_guide"),
+    # --- integrations: SCIM 2.0 provisioning (no trailing slashes: identity providers send none) ---
+    path("scim/v2/", include("integrations.scim.urls")),
+    # --- integrations: OpenID Connect sign-in (mozilla-django-oidc; 404 until configured) ---
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("animation.urls")),
     path("", include("communities.urls")),
 ]

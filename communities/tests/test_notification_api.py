@@ -22,7 +22,7 @@ def api(user):
 
 
 def test_needs_authentication():
-    assert APIClient().get(BASE).status_code == 403
+    assert APIClient().get(BASE).status_code == 401
 
 
 def test_list_is_cursor_paginated_and_mine_only(api, user, other_user):

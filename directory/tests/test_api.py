@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_api_needs_authentication(client):
-    assert client.get("/api/v1/people/").status_code == 403
-    assert client.get("/api/v1/contacts/").status_code == 403
+    assert client.get("/api/v1/people/").status_code == 401
+    assert client.get("/api/v1/contacts/").status_code == 401
 
 
 def test_people_list_search_and_detail(logged_client, me):

@@ -120,19 +120,3 @@ def test_list_query_count_does_not_grow(logged_client, user, customer_type, djan
     make(9)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(logged_client.get(url).json()["results"]) == 10
-
-
-def test_a_crm_service_account_upserts_with_basic_auth(client, user, project_type):
-    import base64
-
-    user.user_permissions.add(Permission.objects.get(codename="change_item"))
-    token = base64.b64encode(f"{user.email}:pass-word-123".encode()).decode()
-    url = reverse("api-repository-item-upsert", args=["project", "CRM-9"])
-    response = client.put(
-        url, {"name": "From the CRM"}, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {token}"
-    )
-    assert response.status_code == 201
-    bad = base64.b64encode(f"{user.email}:wrong".encode()).decode()
-    response = client.put(url, {"name": "X"}, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {bad}")
-    assert response.status_code in (401, 403)
-    assert Item.objects.get(external_id="CRM-9").name == "From the CRM"
