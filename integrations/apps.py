@@ -7,3 +7,10 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        # --- Webhooks and feeds ---
+        from integrations.webhooks.hooks import register_webhook_hooks
+
+        register_webhook_hooks()
+        # --- end webhooks and feeds ---

@@ -221,12 +221,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
     "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
+    # --- Webhooks and feeds (integrations) ---
+    "integrations-webhook-retries": {"task": "integrations.webhooks.retry_due", "schedule": RSE_MAINTENANCE_EVERY},
+    # --- end webhooks and feeds ---
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
 CELERY_IMPORTS = [
     "communities.notifications.tasks",
     "animation.seeding.tasks",
     "animation.feeding.tasks",
+    "integrations.webhooks.tasks",
     "rse.lib.outbox",
     "rse.lib.jobs",
 ]
@@ -367,3 +371,13 @@ LOGGING = {
 RSE_PAGE_SIZE = 20
 RSE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 RSE_IMPORT_MAX_ROWS = 20_000
+
+# --- Webhooks and feeds (integrations/webhooks/, integrations/feeds/) ---
+# Hosts a webhook may reach although they resolve to internal addresses (also: admin, "allowed hosts").
+RSE_WEBHOOK_ALLOWED_HOSTS = env.list("RSE_WEBHOOK_ALLOWED_HOSTS", default=[])
+RSE_WEBHOOK_TIMEOUT = env.float("RSE_WEBHOOK_TIMEOUT", default=10.0)
+# Seconds before each retry of a failed delivery: exponential backoff, about 24 h in all.
+RSE_WEBHOOK_RETRY_DELAYS = [5, 60, 300, 1800, 7200, 18000, 28800, 28800]
+# An endpoint whose deliveries all failed for this long is disabled and its owner told.
+RSE_WEBHOOK_DISABLE_AFTER = env.int("RSE_WEBHOOK_DISABLE_AFTER", default=24 * 3600)
+# --- end webhooks and feeds ---

@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("directory.api_urls")),
     path("", include("communities.api_urls")),
     path("", include("animation.api_urls")),
+    path("", include("integrations.api_urls")),  # webhooks (and the other integrations)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -32,6 +33,7 @@ urlpatterns = [
     path("repository/", include("repository.urls")),
     path("people/", include("directory.urls")),
     path("", include("animation.urls")),
+    path("", include("integrations.urls")),  # webhooks and feeds pages
     path("", include("communities.urls")),
 ]
 
