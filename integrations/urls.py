@@ -1,5 +1,7 @@
 from django.urls import path
 
+from integrations.feeds import syndication
+from integrations.feeds import views as feeds
 from integrations.webhooks import views as webhooks
 
 app_name = "integrations"
@@ -11,4 +13,15 @@ urlpatterns = [
     path("integrations/webhooks/<int:pk>/<str:action>/", webhooks.webhook_action, name="webhook_action"),
     path("c/<slug:slug>/webhooks/", webhooks.community_webhooks, name="community_webhooks"),
     # --- end webhooks ---
+    # --- Feeds (RSS/Atom) ---
+    path("integrations/feeds/", feeds.my_feeds, name="my_feeds"),
+    path("integrations/feeds/token/<str:action>/", feeds.feed_token_action, name="feed_token_action"),
+    path("feeds/public/c/<slug:slug>.rss", syndication.PublicRss(), {"kind": "public"}, name="public_feed_rss"),
+    path("feeds/public/c/<slug:slug>.atom", syndication.PublicAtom(), {"kind": "public"}, name="public_feed_atom"),
+    path("feeds/<str:token>/home.<str:fmt>", syndication.dispatch, {"kind": "home"}, name="feed_home"),
+    path(
+        "feeds/<str:token>/c/<slug:slug>.<str:fmt>", syndication.dispatch, {"kind": "community"}, name="feed_community"
+    ),
+    path("feeds/<str:token>/tags/<slug:slug>.<str:fmt>", syndication.dispatch, {"kind": "tag"}, name="feed_tag"),
+    # --- end feeds ---
 ]

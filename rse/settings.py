@@ -380,4 +380,7 @@ RSE_WEBHOOK_TIMEOUT = env.float("RSE_WEBHOOK_TIMEOUT", default=10.0)
 RSE_WEBHOOK_RETRY_DELAYS = [5, 60, 300, 1800, 7200, 18000, 28800, 28800]
 # An endpoint whose deliveries all failed for this long is disabled and its owner told.
 RSE_WEBHOOK_DISABLE_AFTER = env.int("RSE_WEBHOOK_DISABLE_AFTER", default=24 * 3600)
+# Open communities' RSS/Atom feeds at a plain URL, without a personal token (readable by anyone
+# who reaches the server): off unless the administrator switches it on.
+RSE_PUBLIC_FEEDS = env.bool("RSE_PUBLIC_FEEDS", default=False)
 # --- end webhooks and feeds ---
