@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.feeds import syndication
+from integrations.feeds import animate_views, syndication
 from integrations.feeds import views as feeds
 from integrations.webhooks import views as webhooks
 
@@ -23,5 +23,12 @@ urlpatterns = [
         "feeds/<str:token>/c/<slug:slug>.<str:fmt>", syndication.dispatch, {"kind": "community"}, name="feed_community"
     ),
     path("feeds/<str:token>/tags/<slug:slug>.<str:fmt>", syndication.dispatch, {"kind": "tag"}, name="feed_tag"),
+    path("c/<slug:slug>/animate/feeds/", animate_views.community_feeds, name="community_feeds"),
+    path(
+        "c/<slug:slug>/animate/feeds/<int:pk>/<str:action>/",
+        animate_views.subscription_action,
+        name="feed_subscription_action",
+    ),
+    path("c/<slug:slug>/animate/entries/<int:pk>/<str:action>/", animate_views.entry_action, name="feed_entry_action"),
     # --- end feeds ---
 ]

@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
     # --- Webhooks and feeds (integrations) ---
     "integrations-webhook-retries": {"task": "integrations.webhooks.retry_due", "schedule": RSE_MAINTENANCE_EVERY},
+    "integrations-feeds-fetch": {"task": "integrations.feeds.fetch_due", "schedule": crontab(minute="*/5")},
     # --- end webhooks and feeds ---
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
@@ -231,6 +232,7 @@ CELERY_IMPORTS = [
     "animation.seeding.tasks",
     "animation.feeding.tasks",
     "integrations.webhooks.tasks",
+    "integrations.feeds.tasks",
     "rse.lib.outbox",
     "rse.lib.jobs",
 ]
@@ -383,4 +385,10 @@ RSE_WEBHOOK_DISABLE_AFTER = env.int("RSE_WEBHOOK_DISABLE_AFTER", default=24 * 36
 # Open communities' RSS/Atom feeds at a plain URL, without a personal token (readable by anyone
 # who reaches the server): off unless the administrator switches it on.
 RSE_PUBLIC_FEEDS = env.bool("RSE_PUBLIC_FEEDS", default=False)
+# External feeds followed by communities: seconds between two fetches of a feed (doubled after
+# each failure, up to a day), fetch limits, posts made per fetch (the rest waits in the queue).
+RSE_FEED_FETCH_EVERY = env.int("RSE_FEED_FETCH_EVERY", default=1800)
+RSE_FEED_TIMEOUT = env.float("RSE_FEED_TIMEOUT", default=15.0)
+RSE_FEED_MAX_BYTES = env.int("RSE_FEED_MAX_BYTES", default=5 * 1024 * 1024)
+RSE_FEED_MAX_POSTS_PER_FETCH = env.int("RSE_FEED_MAX_POSTS_PER_FETCH", default=3)
 # --- end webhooks and feeds ---

@@ -22,7 +22,9 @@ class LocalServer:
             def do_POST(self):
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                server.requests.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                )
                 status = server.statuses[min(len(server.requests) - 1, len(server.statuses) - 1)]
                 self.send_response(status)
                 self.send_header("content-length", "2")
@@ -30,7 +32,9 @@ class LocalServer:
                 self.wfile.write(b"ok")
 
             def do_GET(self):
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": b""})
+                server.requests.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": b""}
+                )
                 status, headers, body = server.routes.get(self.path, (404, {}, b""))
                 if callable(body):
                     status, headers, body = body(self.headers)
