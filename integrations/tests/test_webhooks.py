@@ -316,3 +316,56 @@ def test_the_pages_speak_french(admin, client):
     admin.save(update_fields=["language"])
     html = client.get(reverse("integrations:webhooks"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Enregistrer un point de réception" in html
+
+
+def test_the_log_and_the_list_cost_the_same_for_one_and_many(admin, local_server, api_for, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(admin)
+    endpoint = _endpoint(admin, local_server.url())
+    community = CommunityFactory()
+    owner = member(community, role=Membership.Role.OWNER)
+    _endpoint(owner, local_server.url("/o"), community=community)
+
+    def deliver(n):
+        for i in range(n):
+            delivery = Delivery.objects.create(
+                endpoint=endpoint, message_id=f"msg_{n}_{i}", event_type="post.created", body="{}"
+            )
+            services.attempt(delivery.pk, 1)
+
+    deliver(1)
+    urls = ["/api/v1/webhooks/", f"/api/v1/webhooks/{endpoint.pk}/deliveries/"]
+    pages = [reverse("integrations:webhooks"), reverse("integrations:webhook_detail", args=[endpoint.pk])]
+    client = api
+    client.force_login(admin)  # the HTML pages use the session
+    counts = []
+    for url in urls + pages:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    deliver(4)
+    for i in range(3):
+        _endpoint(admin, local_server.url(f"/more{i}"))
+    for url, count in zip(urls + pages, counts, strict=True):
+        with django_assert_num_queries(count):
+            client.get(url)
+    assert len(api.get(urls[1]).json()["results"]) == 5
+    slugs = {e["community"] for e in api.get(urls[0]).json()["results"]}
+    assert slugs == {None, community.slug}
+
+
+def test_the_request_that_causes_an_event_only_writes_an_outbox_row(admin, local_server, api_for):
+    """No HTTP in the request: the delivery is queued (transactional outbox) for after the commit."""
+    _endpoint(admin, local_server.url())
+    community = CommunityFactory()
+    author = member(community)
+    response = api_for(author).post(
+        f"/api/v1/communities/{community.slug}/posts/", {"title": "Hi", "body_md": "x"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert local_server.requests == [] and not Delivery.objects.exists()
+    message = OutboxMessage.objects.get(task=services.DISPATCH)
+    assert message.args[0] == "communities.post_created" and message.args[2].startswith("msg_")

@@ -17,7 +17,7 @@ class EndpointSerializer(serializers.Serializer):
     url = serializers.CharField()
     description = serializers.CharField()
     events = serializers.ListField(child=serializers.CharField())
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    community = serializers.CharField(source="community.slug", allow_null=True, default=None)
     is_active = serializers.BooleanField()
     failing_since = serializers.DateTimeField(allow_null=True)
     disabled_at = serializers.DateTimeField(allow_null=True)
