@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
     # --- Webhooks and feeds (integrations) ---
     "integrations-webhook-retries": {"task": "integrations.webhooks.retry_due", "schedule": RSE_MAINTENANCE_EVERY},
+    "integrations-webhook-purge": {"task": "integrations.webhooks.purge_old", "schedule": crontab(hour=3, minute=45)},
     "integrations-feeds-fetch": {"task": "integrations.feeds.fetch_due", "schedule": crontab(minute="*/5")},
     # --- end webhooks and feeds ---
 }
@@ -382,6 +383,8 @@ RSE_WEBHOOK_TIMEOUT = env.float("RSE_WEBHOOK_TIMEOUT", default=10.0)
 RSE_WEBHOOK_RETRY_DELAYS = [5, 60, 300, 1800, 7200, 18000, 28800, 28800]
 # An endpoint whose deliveries all failed for this long is disabled and its owner told.
 RSE_WEBHOOK_DISABLE_AFTER = env.int("RSE_WEBHOOK_DISABLE_AFTER", default=24 * 3600)
+# Days the delivery log keeps finished deliveries.
+RSE_WEBHOOK_KEEP_DAYS = env.int("RSE_WEBHOOK_KEEP_DAYS", default=30)
 # Open communities' RSS/Atom feeds at a plain URL, without a personal token (readable by anyone
 # who reaches the server): off unless the administrator switches it on.
 RSE_PUBLIC_FEEDS = env.bool("RSE_PUBLIC_FEEDS", default=False)

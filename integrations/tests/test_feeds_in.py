@@ -175,3 +175,21 @@ def test_the_animate_page_speaks_french(client, community, animator):
     client.force_login(animator)
     html = client.get(reverse("integrations:community_feeds", args=[community.slug]), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Suivre un flux externe" in html.content.decode()
+
+
+def test_the_animate_page_costs_the_same_for_one_and_many(client, community, animator, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(animator)
+    page = reverse("integrations:community_feeds", args=[community.slug])
+    first = _subscription(community, animator)
+    incoming.store_entries(first, feedparser.parse(str(DATA / "blog.atom")))
+    client.get(page)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for i in range(3):
+        more = _subscription(community, animator, url=f"https://example.com/{i}.rss")
+        incoming.store_entries(more, feedparser.parse(str(DATA / "news.rss")))
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(page).content.decode().count("Publish as a post") == 7

@@ -142,3 +142,20 @@ def test_my_feeds_page(client):
     assert reverse("integrations:feed_community", args=[key, community.slug, "atom"]) in html
     client.post(reverse("integrations:feed_token_action", args=["revoke"]))
     assert key not in client.get(page).content.decode()
+
+
+def test_my_feeds_page_costs_the_same_for_one_and_many_communities(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = member(CommunityFactory())
+    services.do_regenerate_feed_token(user)
+    client.force_login(user)
+    page = reverse("integrations:my_feeds")
+    client.get(page)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for _i in range(4):
+        member(CommunityFactory(), user)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(page).content.decode().count(".atom") == 6

@@ -369,3 +369,33 @@ def test_the_request_that_causes_an_event_only_writes_an_outbox_row(admin, local
     assert local_server.requests == [] and not Delivery.objects.exists()
     message = OutboxMessage.objects.get(task=services.DISPATCH)
     assert message.args[0] == "communities.post_created" and message.args[2].startswith("msg_")
+
+
+def test_old_finished_deliveries_are_purged(admin, local_server):
+    from integrations.webhooks.tasks import purge_old_webhook_deliveries
+
+    endpoint = _endpoint(admin, local_server.url())
+    old = timezone.now() - timedelta(days=31)
+    for status in (Delivery.Status.DELIVERED, Delivery.Status.FAILED, Delivery.Status.PENDING):
+        Delivery.objects.create(endpoint=endpoint, message_id=f"old_{status}", event_type="x", body="{}",
+                                status=status, created_at=old)  # fmt: skip
+    Delivery.objects.create(endpoint=endpoint, message_id="new", event_type="x", body="{}", status="delivered")
+    purge_old_webhook_deliveries()
+    assert sorted(Delivery.objects.values_list("message_id", flat=True)) == ["new", "old_pending"]
+
+
+def test_bad_api_input_is_a_400_never_a_500(admin, api_for):
+    api = api_for(admin)
+    for body in (
+        {"url": "not a url", "events": ["post.created"]},
+        {"url": "https://example.com/" + "x" * 600, "events": ["post.created"]},
+        {"url": "https://example.com/", "events": "post.created"},
+        {"url": "https://example.com/", "events": []},
+        {"url": "https://example.com/\x00", "events": ["post.created"]},
+        {"events": ["post.created"]},
+        [],
+    ):
+        assert api.post("/api/v1/webhooks/", body, format="json").status_code == 400, body
+    missing = {"url": "https://example.com/", "events": ["post.created"], "community": "no-such-community"}
+    assert api.post("/api/v1/webhooks/", missing, format="json").status_code == 404
+    assert api.get("/api/v1/webhooks/999999/deliveries/").status_code == 404

@@ -22,6 +22,11 @@ class WebhookEvent:
     community_of: Callable  # payload -> community id, or None for a site-wide event
     data: Callable  # payload -> the JSON `data`, or None when the object is gone (nothing sent)
 
+    @property
+    def site_wide(self) -> bool:
+        """Not about a community (business items…): for administrators' site-wide endpoints only."""
+        return self.community_of is _site_wide
+
 
 EVENTS: dict[str, WebhookEvent] = {}
 BY_SOURCE: dict[str, list[WebhookEvent]] = {}

@@ -16,7 +16,7 @@ class EndpointForm(forms.Form):
         self.fields["events"].choices = [
             (name, f"{name} — {event.label}")
             for name, event in catalogue.EVENTS.items()
-            if site_wide or event.community_of is not catalogue._site_wide
+            if site_wide or not event.site_wide
         ]
         if communities is None:
             del self.fields["community"]

@@ -45,15 +45,15 @@ def _forget_subscriptions() -> None:
 
 
 def check_create_endpoint(user, *, url, events, community=None) -> None:
+    if community is None and not can_manage_webhooks(user, None):
+        raise PermissionDenied(_("Only administrators register site-wide webhooks: choose one of your communities."))
     if not can_manage_webhooks(user, community):
         raise PermissionDenied(_("Only administrators, and a community's owners, register webhooks."))
-    if community is None and not can_manage_webhooks(user, None):
-        raise PermissionDenied(_("Choose one of your communities."))
     events = list(events or [])
     unknown = [e for e in events if e not in catalogue.EVENTS]
     if not events or unknown:
         raise ValidationError({"events": _("Choose at least one event among the known ones.")})
-    if community is not None and any(catalogue.EVENTS[e].community_of is catalogue._site_wide for e in events):
+    if community is not None and any(catalogue.EVENTS[e].site_wide for e in events):
         raise ValidationError({"events": _("Business item events are for site-wide endpoints only.")})
     try:
         network.check_url(url)
@@ -261,3 +261,10 @@ def due_deliveries(grace_seconds: int = 120):
     return Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
         next_attempt_at__lte=limit
     ) | Delivery.objects.filter(status=Delivery.Status.PENDING, attempts=0, created_at__lte=limit)
+
+
+def purge_old_deliveries() -> int:
+    limit = timezone.now() - timedelta(days=settings.RSE_WEBHOOK_KEEP_DAYS)
+    old = Delivery.objects.filter(created_at__lt=limit).exclude(status=Delivery.Status.PENDING)
+    deleted, _by_model = old.delete()
+    return deleted

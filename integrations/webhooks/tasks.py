@@ -30,3 +30,9 @@ def retry_due_webhooks():
         deliver_webhook.apply_async((delivery_id, attempts + 1))
         sent += 1
     return sent
+
+
+@shared_task(name="integrations.webhooks.purge_old", acks_late=True)
+def purge_old_webhook_deliveries():
+    """Beat, daily: the delivery log keeps RSE_WEBHOOK_KEEP_DAYS days (pending ones stay)."""
+    return services.purge_old_deliveries()
