@@ -399,3 +399,21 @@ def test_bad_api_input_is_a_400_never_a_500(admin, api_for):
     missing = {"url": "https://example.com/", "events": ["post.created"], "community": "no-such-community"}
     assert api.post("/api/v1/webhooks/", missing, format="json").status_code == 404
     assert api.get("/api/v1/webhooks/999999/deliveries/").status_code == 404
+
+
+def test_a_retry_never_reaches_an_owner_who_lost_the_community(local_server, django_capture_on_commit_callbacks):
+    private = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    owner = member(private, role=Membership.Role.OWNER)
+    _endpoint(owner, local_server.url(), community=private)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        do_create_post(owner, private, title="Plans", body_md="x")
+    for callback in callbacks:  # the dispatch: the delivery is written, its attempt not made yet
+        callback()
+    delivery = Delivery.objects.get()
+    assert delivery.community_id == private.pk and delivery.attempts == 0
+    Membership.objects.filter(community=private, user=owner).update(role=Membership.Role.MEMBER)
+    services.attempt(delivery.pk, 1)
+    assert local_server.requests == []
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert "no longer" in delivery.attempt_log.get().error

@@ -82,6 +82,9 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     message_id = models.CharField(max_length=64)
     event_type = models.CharField(max_length=64)
+    # The community the event is about (None: site-wide): who may receive it is checked again at
+    # every attempt, so a retry never reaches an endpoint whose owner lost the right meanwhile.
+    community_id = models.BigIntegerField(null=True, blank=True)
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

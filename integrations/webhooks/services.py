@@ -127,10 +127,12 @@ def _body(name: str, data: dict) -> str:
 
 
 @transaction.atomic
-def _create_deliveries(endpoints, name, message_id, body) -> None:
+def _create_deliveries(endpoints, name, message_id, body, community_id) -> None:
     for endpoint in endpoints:
-        delivery, created = Delivery.objects.get_or_create(
-            endpoint=endpoint, message_id=message_id, defaults={"event_type": name, "body": body}
+        delivery, _created = Delivery.objects.get_or_create(
+            endpoint=endpoint,
+            message_id=message_id,
+            defaults={"event_type": name, "body": body, "community_id": community_id},
         )
         if delivery.status == Delivery.Status.PENDING and delivery.attempts == 0:
             enqueue_on_commit(DELIVER, delivery.pk, 1)
@@ -154,7 +156,7 @@ def dispatch(event_type: str, payload: dict, message_id: str) -> int:
             continue
         # One message id per public event: an internal event feeding two public ones sends two.
         suffix = f"_{index}" if index else ""
-        _create_deliveries(endpoints, event.name, message_id + suffix, _body(event.name, data))
+        _create_deliveries(endpoints, event.name, message_id + suffix, _body(event.name, data), community_id)
         count += len(endpoints)
     return count
 
@@ -192,10 +194,16 @@ def attempt(delivery_id: int, number: int):
         return None  # done, given up, or this attempt was already made by another run
     delivery = Delivery.objects.select_related("endpoint__created_by").get(pk=delivery_id)
     endpoint = delivery.endpoint
-    if not endpoint.is_active and delivery.event_type != catalogue.TEST:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED)
-        DeliveryAttempt.objects.create(delivery=delivery, number=number, error=_("The endpoint is disabled."))
-        return None
+    if delivery.event_type != catalogue.TEST:
+        refusal = None
+        if not endpoint.is_active:
+            refusal = _("The endpoint is disabled.")
+        elif not may_receive(endpoint, delivery.community_id):
+            refusal = _("Whoever registered this endpoint may no longer receive this event.")
+        if refusal:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED)
+            DeliveryAttempt.objects.create(delivery=delivery, number=number, error=refusal)
+            return None
     body = delivery.body.encode()
     status_code = ms = None
     error = excerpt = ""
