@@ -11,3 +11,9 @@ class IntegrationsConfig(AppConfig):
     def ready(self):
         # --- API tokens: the OpenAPI security schemes ---
         from integrations.tokens import schema  # noqa: F401
+
+        # --- Webhooks and feeds ---
+        from integrations.webhooks.hooks import register_webhook_hooks
+
+        register_webhook_hooks()
+        # --- end webhooks and feeds ---

@@ -7,3 +7,8 @@ from integrations.tokens.models import ApiToken, ServiceAccount
 
 # --- SCIM 2.0 (integrations/scim) ---
 from integrations.scim.models import ScimIdentity
+
+# --- Webhooks and feeds (integrations/webhooks/, integrations/feeds/) ---
+from integrations.feeds.models import FeedToken
+from integrations.webhooks.models import AllowedHost, Delivery, DeliveryAttempt, Endpoint
+# --- end webhooks and feeds ---

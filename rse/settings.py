@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "animation-stale": {"task": "animation.weeding.propose_stale", "schedule": crontab(hour=3, minute=20)},
     "animation-archive": {"task": "animation.weeding.archive_due", "schedule": crontab(minute=25)},
+    # --- Webhooks and feeds (integrations) ---
+    "integrations-webhook-retries": {"task": "integrations.webhooks.retry_due", "schedule": RSE_MAINTENANCE_EVERY},
+    "integrations-webhook-purge": {"task": "integrations.webhooks.purge_old", "schedule": crontab(hour=3, minute=45)},
+    "integrations-feeds-fetch": {"task": "integrations.feeds.fetch_due", "schedule": crontab(minute="*/5")},
+    # --- end webhooks and feeds ---
 }
 # Task modules outside an app's top-level tasks.py (autodiscovery only finds those).
 CELERY_IMPORTS = [
@@ -244,6 +249,8 @@ CELERY_IMPORTS = [
     "animation.seeding.tasks",
     "animation.feeding.tasks",
     "animation.weeding.tasks",
+    "integrations.webhooks.tasks",
+    "integrations.feeds.tasks",
     "rse.lib.outbox",
     "rse.lib.jobs",
 ]
@@ -515,3 +522,24 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 # Off: the login page offers single sign-on only and refuses passwords (service accounts keep
 # HTTP Basic on the API when API_BASIC_AUTH allows it; `manage.py changepassword` and /admin/ stay).
 RSE_PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+
+# --- Webhooks and feeds (integrations/webhooks/, integrations/feeds/) ---
+# Hosts a webhook may reach although they resolve to internal addresses (also: admin, "allowed hosts").
+RSE_WEBHOOK_ALLOWED_HOSTS = env.list("RSE_WEBHOOK_ALLOWED_HOSTS", default=[])
+RSE_WEBHOOK_TIMEOUT = env.float("RSE_WEBHOOK_TIMEOUT", default=10.0)
+# Seconds before each retry of a failed delivery: exponential backoff, about 24 h in all.
+RSE_WEBHOOK_RETRY_DELAYS = [5, 60, 300, 1800, 7200, 18000, 28800, 28800]
+# An endpoint whose deliveries all failed for this long is disabled and its owner told.
+RSE_WEBHOOK_DISABLE_AFTER = env.int("RSE_WEBHOOK_DISABLE_AFTER", default=24 * 3600)
+# Days the delivery log keeps finished deliveries.
+RSE_WEBHOOK_KEEP_DAYS = env.int("RSE_WEBHOOK_KEEP_DAYS", default=30)
+# Open communities' RSS/Atom feeds at a plain URL, without a personal token (readable by anyone
+# who reaches the server): off unless the administrator switches it on.
+RSE_PUBLIC_FEEDS = env.bool("RSE_PUBLIC_FEEDS", default=False)
+# External feeds followed by communities: seconds between two fetches of a feed (doubled after
+# each failure, up to a day), fetch limits, posts made per fetch (the rest waits in the queue).
+RSE_FEED_FETCH_EVERY = env.int("RSE_FEED_FETCH_EVERY", default=1800)
+RSE_FEED_TIMEOUT = env.float("RSE_FEED_TIMEOUT", default=15.0)
+RSE_FEED_MAX_BYTES = env.int("RSE_FEED_MAX_BYTES", default=5 * 1024 * 1024)
+RSE_FEED_MAX_POSTS_PER_FETCH = env.int("RSE_FEED_MAX_POSTS_PER_FETCH", default=3)
+# --- end webhooks and feeds ---

@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("engagement.api_urls")),
     # --- integrations: API tokens ---
     path("", include("integrations.tokens.api_urls")),
+    path("", include("integrations.api_urls")),  # webhooks (and the other integrations)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL: no inline script under our CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -47,6 +48,7 @@ urlpatterns = [
     # --- integrations: OpenID Connect sign-in (mozilla-django-oidc; 404 until configured) ---
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("animation.urls")),
+    path("", include("integrations.urls")),  # webhooks and feeds pages
     path("", include("communities.urls")),
 ]
 

@@ -179,9 +179,24 @@ def _is_redis_layer(layer):
     return type(layer).__module__.startswith("channels_redis")
 
 
+# Apps above every other (integrations' webhooks) hear of every event, in the transaction that
+# publishes it, so they can queue their work through the outbox (rse/lib/outbox.py) in that same
+# transaction: nothing is lost if the process dies at the commit, nothing is sent if it rolls back.
+# A listener must be cheap (no HTTP, ideally no query): it runs inside the request's transaction.
+_LISTENERS: list = []
+
+
+def add_listener(listener) -> None:
+    """`listener(event_type, payload)`, called by publish_on_commit inside the caller's transaction."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def publish_on_commit(event_type: str, groups, payload: dict) -> None:
     # Check and serialise now, so a bad payload fails in the service (and its test), not later.
     check_event(event_type, payload)
     json.dumps(payload, cls=DjangoJSONEncoder)
+    for listener in _LISTENERS:
+        listener(event_type, payload)
     groups = list(groups)
     transaction.on_commit(lambda: publish(event_type, groups, payload))

@@ -1,0 +1,3 @@
+# --- Webhooks and feeds ---
+import integrations.webhooks.admin  # noqa: F401
+# --- end webhooks and feeds ---
