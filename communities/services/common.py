@@ -4,10 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from communities.models import Attachment, Community, Membership, Tag
+from communities.models import Attachment, Community, Membership, Post, Tag
 from communities.permissions import PUBLICLY_READABLE
 from rse.accounts.models import User
 
@@ -110,6 +111,9 @@ def save_attachments(files, *, user, post=None, comment=None):
                 is_image=Path(name).suffix.lower() in IMAGE_EXTENSIONS,
             )
         )
+    if post is not None and rows:
+        Post.objects.filter(pk=post.pk).update(attachments_count=F("attachments_count") + len(rows))
+        post.attachments_count += len(rows)
     return rows
 
 
