@@ -110,6 +110,8 @@ class Post(TimeStampedModel, SoftDeleteModel):
     last_activity_at = models.DateTimeField(default=timezone.now)
     comments_count = models.PositiveIntegerField(default=0, editable=False)
     reactions_count = models.PositiveIntegerField(default=0, editable=False)
+    # Feeds load attachments only for the posts that have some (most have none): one query fewer.
+    attachments_count = models.PositiveIntegerField(default=0, editable=False)
     accepted_comment = models.ForeignKey(
         "Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("accepted answer")
     )

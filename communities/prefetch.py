@@ -10,22 +10,38 @@ from communities.links import post_urls
 from communities.models import Acknowledgement, Bookmark, Membership, PollChoice, Reaction, Rsvp
 
 
-def _flag_rows(user, post_ids):
+def _flag_rows(user, posts):
+    """Only the flags that the page's posts can carry: acknowledgements of the posts that ask
+    for them, RSVPs of events, choices of polls (a page of discussions asks for two)."""
+
     def q(qs, flag, value, post_field="post_id"):
         return qs.annotate(fpost=F(post_field), fflag=Value(flag, output_field=CharField()), fval=value).values_list(
             "fpost", "fflag", "fval"
         )
 
+    def ids(keep):
+        return [p.pk for p in posts if keep(p)]
+
     text = CharField()
+    post_ids = [p.pk for p in posts]
     reactions = q(Reaction.objects.filter(user=user, post_id__in=post_ids), "r", Cast("kind", text))
-    bookmarks = q(Bookmark.objects.filter(user=user, post_id__in=post_ids), "b", Value("", output_field=text))
-    acks = q(Acknowledgement.objects.filter(user=user, post_id__in=post_ids), "a", Value("", output_field=text))
-    rsvps = q(Rsvp.objects.filter(user=user, post_id__in=post_ids), "v", Cast("answer", text))
-    choices = q(
-        PollChoice.objects.filter(ballot__user=user, ballot__post_id__in=post_ids),
-        "c", Cast("option_id", text), post_field="ballot__post_id",
-    )  # fmt: skip
-    return reactions.union(bookmarks, acks, rsvps, choices, all=True)
+    others = [q(Bookmark.objects.filter(user=user, post_id__in=post_ids), "b", Value("", output_field=text))]
+    if acked := ids(lambda p: p.requires_ack):
+        others.append(
+            q(Acknowledgement.objects.filter(user=user, post_id__in=acked), "a", Value("", output_field=text))
+        )
+    if events := ids(lambda p: p.kind == p.Kind.EVENT):
+        others.append(q(Rsvp.objects.filter(user=user, post_id__in=events), "v", Cast("answer", text)))
+    if polls := ids(lambda p: p.kind == p.Kind.POLL):
+        others.append(
+            q(
+                PollChoice.objects.filter(ballot__user=user, ballot__post_id__in=polls),
+                "c",
+                Cast("option_id", text),
+                post_field="ballot__post_id",
+            )  # fmt: skip
+        )
+    return reactions.union(*others, all=True)
 
 
 def set_post_permissions(user, post, membership):
@@ -54,11 +70,11 @@ def annotate_posts_for_viewer(user, posts, *, memberships=None):
     posts = list(posts)
     if not posts:
         return posts
-    community_ids = {p.community_id for p in posts} | {p.shared_from.community_id for p in posts if p.shared_from}
+    community_ids = {p.community_id for p in posts} | {p.shared_from.community_id for p in posts if p.shared_from_id}
     if memberships is None:
         memberships = {m.community_id: m for m in Membership.objects.filter(user=user, community_id__in=community_ids)}
     flags = {}
-    for post_id, flag, value in _flag_rows(user, [p.pk for p in posts]):
+    for post_id, flag, value in _flag_rows(user, posts):
         flags.setdefault(post_id, []).append((flag, value))
     for post in posts:
         post.urls = post_urls(post.pk)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,7 +67,7 @@ def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), ex
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
     posts = [*extra_posts, *page.items]
-    prefetch_related_objects(posts, *selectors.feed_prefetches())
+    selectors.prefetch_for_cards(posts)
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
     attach_cards(request, posts)
     params = request.GET.copy()
@@ -88,9 +88,10 @@ def _live_community_ids(user):
     return " ".join(str(row["community_id"]) for row in selectors.my_community_ids(user))
 
 
-def _home_context(user, **context):
-    # One query gives the sidebar's "My communities" and the groups the live banner listens to.
-    mine = selectors.my_communities(user, limit=None)
+def _home_context(user, memberships, **context):
+    # One query gives the sidebar's "My communities", the groups the live banner listens to and
+    # every permission the cards need.
+    mine = selectors.my_communities(user, limit=None, memberships=memberships)
     live = " ".join(str(c.pk) for c in mine)
     return {**context, "my_communities": mine[:12], "live_communities": live, "live_home": True}
 
@@ -98,12 +99,14 @@ def _home_context(user, **context):
 @login_required
 def home(request):
     order = request.GET.get("order", "newest")
+    memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
         selectors.home_feed(request.user),
         "communities/home.html",
-        _home_context(request.user, order=order, tab="feed"),
+        _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
+        memberships=memberships,
     )
 
 

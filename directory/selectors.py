@@ -415,19 +415,23 @@ FIRST_STEPS = ("photo", "skills", "follow")
 
 
 def first_steps(user):
-    """The assistant's state: each step done, skipped or to do. None once closed or all settled."""
-    profile = Profile.objects.filter(user=user).first()
-    if profile is not None and profile.first_steps_dismissed_at:
+    """The assistant's state: each step done, skipped or to do. None once closed or all settled.
+    One query (it is on the home page): the profile's fields and the two "done" flags."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has_skills=Exists(UserSkill.objects.filter(user=OuterRef("pk"))),
+            has_follows=Exists(Follow.objects.filter(follower=OuterRef("pk"))),
+        )
+        .values("profile__photo", "profile__first_steps_skipped", "profile__first_steps_dismissed_at",
+                "has_skills", "has_follows")
+        .first()
+    )  # fmt: skip
+    if row is None or row["profile__first_steps_dismissed_at"]:
         return None
-    done = {
-        "photo": bool(profile and profile.photo),
-        "skills": UserSkill.objects.filter(user=user).exists(),
-        "follow": Follow.objects.filter(follower=user).exists(),
-    }
-    steps = [
-        {"key": key, "done": done[key], "skipped": key in ((profile and profile.first_steps_skipped) or [])}
-        for key in FIRST_STEPS
-    ]
+    skipped = row["profile__first_steps_skipped"] or []
+    done = {"photo": bool(row["profile__photo"]), "skills": row["has_skills"], "follow": row["has_follows"]}
+    steps = [{"key": key, "done": done[key], "skipped": key in skipped} for key in FIRST_STEPS]
     if all(s["done"] or s["skipped"] for s in steps):
         return None
     return steps

@@ -4,10 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from communities.models import Attachment, Community, Tag
+from communities.models import Attachment, Community, Post, Tag
 from communities.permissions import readers_of
 
 MAX_ATTACHMENTS = 5
@@ -105,6 +106,9 @@ def save_attachments(files, *, user, post=None, comment=None):
                 is_image=Path(name).suffix.lower() in IMAGE_EXTENSIONS,
             )
         )
+    if post is not None and rows:
+        Post.objects.filter(pk=post.pk).update(attachments_count=F("attachments_count") + len(rows))
+        post.attachments_count += len(rows)
     return rows
 
 

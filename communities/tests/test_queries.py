@@ -1,4 +1,7 @@
-"""Every list page runs a fixed number of queries whatever its length (≤ 12): 1 item, then many."""
+"""Every list page runs a fixed number of queries whatever its length (≤ 12): a page holding one
+post of every kind with everything that makes a card expensive, then many more of them. Feeds load
+attachments, poll options, originals of shares and per-kind flags only when the page holds posts
+that have them: a feed of plain discussions runs fewer queries (test_plain_feeds_*)."""
 
 from datetime import timedelta
 
@@ -121,9 +124,10 @@ def test_list_pages_have_a_fixed_query_count(client, url):
         client.force_authenticate(viewer)
     else:
         client.force_login(viewer)
+    world.add(len(KINDS) - 1)  # one post of every kind
     count(client, url)  # warm caches (content types, sessions)
     one, sql_one = count(client, url)
-    world.add(9)
+    world.add(10)
     for _ in range(5):
         member(world.community, UserFactory())
         member(CommunityFactory(), UserFactory())
@@ -166,3 +170,35 @@ def test_htmx_next_page_has_the_same_count(client):
         response = client.get(reverse("community_detail", args=["bench"]) + f"?cursor={cursor}", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "<html" not in response.content.decode()
     assert len(ctx.captured_queries) <= MAX_QUERIES
+
+
+def _plain_world(viewer, n):
+    """The common case (and the benchmark's): discussions without attachments, polls or shares."""
+    community = CommunityFactory(name="Plain", slug="plain", visibility=Community.Visibility.OPEN)
+    author = member(community, role=Membership.Role.ANIMATOR)
+    member(community, viewer)
+    for i in range(n):
+        post = services.do_create_post(author, community, kind="discussion", title=f"Plain {i}", body_md=f"Text {i}")
+        if i % 2:
+            services.do_react(viewer, "like", post=post)
+    return community
+
+
+@pytest.mark.parametrize(("url", "expected"), [("/c/plain/", 9), ("/", 5), ("/?order=active", 5)])
+def test_plain_feeds_run_few_queries(client, django_assert_num_queries, url, expected):
+    """community feed: user, community, my memberships, my roles, tags, pinned posts, the page,
+    my reactions and bookmarks, my mute; home: user, my memberships with their communities, the
+    page, my flags, the first-steps card. Whatever the length of the page."""
+    viewer = UserFactory()
+    _plain_world(viewer, 3)
+    client.force_login(viewer)
+    client.get(url)  # warm caches (content types, sessions)
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200 and b"Plain 2" in response.content
+    for i in range(3, 25):
+        services.do_create_post(Post.objects.first().author, Community.objects.get(slug="plain"), kind="discussion",
+                                title=f"Plain {i}", body_md="More")  # fmt: skip
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert b"Plain 24" in response.content

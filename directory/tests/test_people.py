@@ -70,7 +70,7 @@ def test_directory_list_query_count_is_constant(logged_client, me, django_assert
     person("Many", "P0", org_unit=unit, site=site)
     logged_client.get(reverse("directory:index"))  # warm up session/user caches
     logged_client.get(reverse("directory:index"))  # warm the session and bell caches
-    with django_assert_num_queries(10) as one:
+    with django_assert_num_queries(8) as one:
         logged_client.get(reverse("directory:index"))
     _many(15, org_unit=unit, site=site)
     with django_assert_num_queries(len(one.captured_queries)):
