@@ -95,7 +95,6 @@ def send_test(request, pk):
     """Queue a signed `webhook.test` delivery to the endpoint; its outcome shows in the log."""
     endpoint = selectors.access_endpoint_by_id(request.user, pk)
     delivery = services.do_send_test(request.user, endpoint)
-    delivery.refresh_from_db()
     return Response(
         DeliverySerializer(selectors.list_deliveries(endpoint).get(pk=delivery.pk)).data,
         status=status.HTTP_202_ACCEPTED,

@@ -2,7 +2,8 @@
 
 Flow: a service publishes an event (rse/lib/events.py) → `on_event`, inside its transaction,
 writes one outbox row when some active endpoint listens to that event (a cached set of names:
-no query on most requests) → after the commit, the `dispatch` task finds the endpoints allowed
+no query on most requests; with a per-process cache, another process sees a new endpoint within
+a minute) → after the commit, the `dispatch` task finds the endpoints allowed
 to hear it, builds the JSON once and writes one Delivery per endpoint → the `deliver` task makes
 attempt n (claimed by number, so a task run twice sends once), logs it, and on failure queues
 attempt n+1 after RSE_WEBHOOK_RETRY_DELAYS[n-1] seconds (about 24 h in all). An endpoint whose
