@@ -171,11 +171,14 @@ def world():
     pulse = do_create_pulse(me, bench)
     bulk = do_preview_bulk_invitation(me, bench, emails_text=colleague.email, source="test")
     membership = Membership.objects.get(community=bench, user=other_member)
+    from animation.weeding.services import do_flag
+
+    case = do_flag(colleague, question, reason="spam").case
     ids = {
         "posts": question.pk, "comments": comment.pk, "memberships": membership.pk, "scheduled-posts": scheduled.pk,
         "bulk-invitations": bulk.pk, "pulses": pulse.pk, "notifications": notification.pk, "contacts": contact.pk,
         "items": item.pk, "i": item.pk, "champions": colleague.pk, "people": colleague.pk, "schedule": scheduled.pk,
-        "invite": bulk.pk,
+        "invite": bulk.pk, "moderation": case.pk,
     }  # fmt: skip
     by_name = {
         "slug": "bench", "type_slug": "customer", "external_id": "ACME-1", "name": "home", "action": "role",
@@ -233,11 +236,13 @@ def test_the_deep_json_is_refused_with_a_reason_not_only_without_5xx(world):
     doors = [(r, m) for r, m in write_doors() if schema()[schema_key(r)][m][0]]  # those that read a body
     assert len(doors) >= 20  # the 20 JSON endpoints of the issue, and more
     client = api_client(world)
+    wrong = []
     for route, method in doors:
         url = fill(route, world)
         response = getattr(client, method)(url, data=DEEP_JSON, content_type="application/json")
-        assert response.status_code == 400, (method, url, response.status_code)
-        assert "nested too deeply" in response.content.decode(), (method, url)
+        if response.status_code != 400 or "nested too deeply" not in response.content.decode():
+            wrong.append((method, url, response.status_code))
+    assert wrong == []
 
 
 def test_every_api_write_is_described_by_the_schema(world):

@@ -27,13 +27,23 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 100
 
 
+class StrictCharField(serializers.CharField):
+    """Text and only text: DRF's CharField turns 42 into "42", which for an e-mail address or an
+    identifier hides a client's mistake."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TextListField(serializers.ListField):
     """A list of short texts (tags, poll options), sent as a JSON list, as one text split on
     `separators` ("Lean, kaizen"), or as a form field given once or repeated. A number, a boolean
-    or an object is refused with a reason (it reached the services as a 500)."""
+    or an object, or a list holding one, is refused with a reason (it reached the services as a 500)."""
 
     def __init__(self, *, separators=",\n", max_item_length=200, **kwargs):
-        kwargs.setdefault("child", serializers.CharField(max_length=max_item_length, allow_blank=True))
+        kwargs.setdefault("child", StrictCharField(max_length=max_item_length, allow_blank=True))
         kwargs.setdefault("max_length", 100)
         self.split = re.compile("[" + re.escape(separators) + "]")
         super().__init__(**kwargs)
@@ -63,16 +73,6 @@ class OptionalDateTimeField(serializers.DateTimeField):
         if data == "":
             return True, None
         return super().validate_empty_values(data)
-
-
-class StrictCharField(serializers.CharField):
-    """Text and only text: DRF's CharField turns 42 into "42", which for an e-mail address or an
-    identifier hides a client's mistake."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 def text_field(**kwargs):

@@ -98,11 +98,11 @@ WebSocket.prototype.send = function (data) {
 
 def _open_live(page, url):
     page.goto(url)
-    page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=TIMEOUT)
+    page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=TIMEOUT)
     # Every container of the page is subscribed once the server answered each subscription: an
     # event published before that would reach nobody (a race the test lost on a busy machine).
     page.wait_for_function(
-        "window.__subscribe.asked > 0 && window.__subscribe.answered >= window.__subscribe.asked", timeout=TIMEOUT
+        "() => window.__subscribe.asked > 0 && window.__subscribe.answered >= window.__subscribe.asked", timeout=TIMEOUT
     )
     page.evaluate("window.__loaded = true")
 
