@@ -68,9 +68,9 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": key, "domain": "127.0.0.1", "path": "/"}])
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/notifications/")
-        page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=15000)
+        page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=15000)
         page.evaluate(INJECT, [community.pk, since])
-        page.wait_for_function(f"window.__subscribed.includes({community.pk})", timeout=20000)
+        page.wait_for_function(f"() => window.__subscribed.includes({community.pk})", timeout=20000)
 
         banner = page.locator("[data-live-banner='posts']")
         expect(banner).to_have_text("New posts (1)", timeout=20000)
@@ -144,7 +144,7 @@ def _browser(p, port, key):
         ),
     )
     page.goto(f"http://127.0.0.1:{port}/notifications/")
-    page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=15000)
+    page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=15000)
     return browser, page
 
 
@@ -165,7 +165,7 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
     with sync_playwright() as p:
         browser, page = _browser(p, port, key)
         page.evaluate(POST_PAGE, [post.pk, since, first.pk])
-        page.wait_for_function(f"window.__subscribed.includes({post.pk})", timeout=20000)
+        page.wait_for_function(f"() => window.__subscribed.includes({post.pk})", timeout=20000)
         comments = page.locator("[data-live-comments] > li")
 
         live = CommentFactory(post=post)

@@ -84,7 +84,7 @@ def _page(browser, base_url, user):
 
 def _open_live(page, url):
     page.goto(url)
-    page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=TIMEOUT)
+    page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=TIMEOUT)
     # The page's containers are subscribed once the socket said hello: wait for the answer.
     page.evaluate("window.__loaded = true")
 

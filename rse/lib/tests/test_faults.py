@@ -142,7 +142,7 @@ def test_redis_restarted_while_a_browser_is_connected(tmp_path):
                 context.add_cookies([{"name": "sessionid", "value": key, "domain": "127.0.0.1", "path": "/"}])
                 page = context.new_page()
                 page.goto(f"{server.url}/c/{community.slug}/")
-                page.wait_for_function("window.RSERealtime && window.RSERealtime.isOpen()", timeout=20000)
+                page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=20000)
                 page.evaluate(
                     "window.__hellos = 0; window.RSERealtime.on('rse.hello', () => { window.__hellos += 1; })"
                 )
@@ -158,7 +158,7 @@ def test_redis_restarted_while_a_browser_is_connected(tmp_path):
                 assert "While Redis was down" in server.request(f"/c/{community.slug}/", session_key=key)[1]
 
                 redis.start()
-                page.wait_for_function("window.__hellos >= 1", timeout=30000)  # reconnected by itself
+                page.wait_for_function("() => window.__hellos >= 1", timeout=30000)  # reconnected by itself
                 banner = page.locator("[data-live-banner='posts']")
                 expect(banner).to_have_text("New posts (1)", timeout=20000)  # caught up: nothing missing
                 status, _body = server.request(posts, session_key=key, data={"title": "Redis is back", "body_md": "y"})
