@@ -264,7 +264,9 @@ class ShareInput(serializers.Serializer):
 
 
 class KindInput(serializers.Serializer):
-    kind = serializers.CharField(max_length=40, allow_blank=True, default="")
+    kind = serializers.ChoiceField(
+        choices=Reaction.Kind.choices, error_messages={"invalid_choice": _lazy("Unknown reaction.")}
+    )
 
 
 class VoteInput(serializers.Serializer):
@@ -272,11 +274,16 @@ class VoteInput(serializers.Serializer):
 
 
 class RsvpInput(serializers.Serializer):
-    answer = serializers.CharField(max_length=40, allow_blank=True, default="")
+    answer = serializers.ChoiceField(
+        choices=["yes", "maybe", "no"], error_messages={"invalid_choice": _lazy("Answer yes, maybe or no.")}
+    )
 
 
 class RoleInput(serializers.Serializer):
-    role = serializers.CharField(max_length=40, allow_blank=True, default="")
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices, required=False, default="",
+        error_messages={"invalid_choice": _lazy("Unknown role.")},
+    )  # fmt: skip
 
 
 class PinInput(serializers.Serializer):
