@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
-from communities.hooks import content_held, guard_content
+from communities.hooks import content_held, guard_content, moderated
 from communities.models import Comment, CommentRevision, Community, Post, Reaction
 from communities.notify import notify_on_commit
 from communities.services.common import check_text, check_uploads, readers_among, save_attachments
@@ -127,6 +127,8 @@ def do_delete_comment(user, comment):
         "communities.comment_deleted", actor=user, obj=comment, community_id=post.community_id,
         post_id=post.pk, by_moderator=user.pk != comment.author_id,
     )  # fmt: skip
+    if user.pk != comment.author_id:
+        moderated(user, post.community_id, "delete", "comment", comment.pk, comment)
     publish_on_commit(
         "communities.comment_deleted", [post_group(post.pk)], {"post_id": post.pk, "comment_id": comment.pk}
     )

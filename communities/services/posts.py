@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
-from communities.hooks import content_held, guard_content
+from communities.hooks import content_held, guard_content, moderated
 from communities.models import (
     Acknowledgement,
     Bookmark,
@@ -245,6 +245,8 @@ def do_delete_post(user, post):
         "communities.post_deleted", actor=user, obj=post, community_id=post.community_id,
         by_moderator=user.pk != post.author_id,
     )  # fmt: skip
+    if user.pk != post.author_id:
+        moderated(user, post.community_id, "delete", "post", post.pk, post)
     publish_on_commit(
         "communities.post_deleted", [community_group(post.community_id), post_group(post.pk)],
         {"post_id": post.pk, "community_id": post.community_id},
@@ -258,6 +260,8 @@ def _moderated_toggle(user, post, field, verb, value):
     setattr(post, field, timezone.now() if value else None)
     post.save(update_fields=[field, "updated_at"])
     record(verb if value else f"{verb}_removed", actor=user, obj=post, community_id=post.community_id)
+    action = verb.rpartition("_")[2] if value else f"un{verb.rpartition('_')[2]}"  # pinned / unpinned …
+    moderated(user, post.community_id, action, "post", post.pk, post)
     publish_on_commit(
         verb, [community_group(post.community_id), post_group(post.pk)],
         {"post_id": post.pk, "community_id": post.community_id, "on": bool(value)},
