@@ -336,3 +336,13 @@ def test_the_audit_log_has_the_moderation_done_in_communities_too(community, pos
     actions = list(AuditEntry.objects.filter(community=community).order_by("id").values_list("action", "target_type"))
     assert actions == [("pinned", "post"), ("delete", "post"), ("delete", "comment"), ("remove_member", "member")]
     assert AuditEntry.objects.filter(actor=animator).count() == 4
+
+
+def test_a_suspended_member_is_told_until_when(client, community, post, author, animator):
+    services.do_flag(member(community), post, reason="offensive")
+    services.do_decide(animator, ModerationCase.objects.get(post=post), action="suspend", reason="Insults", days=2)
+    with pytest.raises(PermissionDenied, match="suspended from this community until"):
+        community_services.do_create_comment(author, PostFactory(community=community, author=animator), body_md="Hi")
+    client.force_login(author)
+    response = client.get(reverse("post_create", args=[community.slug]), follow=True)
+    assert "suspended from this community until" in response.content.decode()
