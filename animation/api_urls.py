@@ -32,6 +32,8 @@ urlpatterns: list = [
     path("communities/<slug:slug>/audit-log/", weeding.audit_log, name="api-audit-log"),
     path("communities/<slug:slug>/rules/", weeding.community_rules, name="api-rules"),
     path("communities/<slug:slug>/rules/dry-run/", weeding.rules_dry_run, name="api-rules-dry-run"),
+    path("communities/<slug:slug>/archive-proposals/", weeding.archive_proposals, name="api-archive-proposals"),
+    path("archive-proposals/<int:pk>/decision/", weeding.archive_proposal_decision, name="api-archive-decision"),
     # Health
     path("communities/<slug:slug>/health/", health.health, name="api-health"),
 ]

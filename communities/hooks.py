@@ -135,3 +135,21 @@ def content_actions_for(user, content, *, is_comment=False) -> list[dict]:
         for a in sorted(_ACTIONS.values(), key=lambda a: a.key)
         if a.visible(user, content)
     ]
+
+
+# --- Moderation done in communities itself (an animator deletes, pins, removes a member) -----
+
+_MODERATED: list[Callable] = []
+
+
+def on_moderation(callback: Callable) -> None:
+    """`callback(actor, community_id, action, target_type, target_id, label)`, called inside the
+    transaction of each moderation action communities performs, so the audit log above it has
+    every one of them (with the flags' decisions it records itself)."""
+    if callback not in _MODERATED:
+        _MODERATED.append(callback)
+
+
+def moderated(actor, community_id, action, target_type, target_id, label="") -> None:
+    for callback in _MODERATED:
+        callback(actor, community_id, action, target_type, target_id, str(label)[:200])

@@ -412,7 +412,7 @@ def post_create(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
     context = _community_context(request, community)
     if not context["can_post"]:
-        messages.error(request, _("Join the community to post in it."))
+        messages.error(request, services.cannot_post_reason(request.user, community, context["membership"]))
         return redirect("community_detail", community.slug)
     form = PostForm(
         request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "discussion")}

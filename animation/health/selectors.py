@@ -6,21 +6,8 @@ flags, and the suggested next actions computed from these figures."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import (
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,37 +24,45 @@ QUIET_COMMUNITY_DAYS = 14
 MIN_PULSE_ANSWERS = 5
 
 
-def _count_subquery(qs, field):
-    """The number of rows of `qs` per OuterRef, as a correlated subquery (0 when none)."""
-    return Coalesce(
-        Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
-        Value(0),
-    )
-
-
 def member_figures(community, now) -> dict:
-    """One query over the active memberships: members, active over 30 days, and the 90-9-1 split."""
+    """One query: members, active over 30 days (wrote or reacted), and the 90-9-1 split of the
+    contributions over 90 days. Each side is grouped once and joined to the memberships by hash
+    (a correlated subquery per member cost a second at 10,000 members on PostgreSQL)."""
     since_active = now - timedelta(days=ACTIVE_DAYS)
     since_contrib = now - timedelta(days=CONTRIBUTION_DAYS)
-    posts = Post.objects.filter(community=community, author=OuterRef("user_id"), deleted_at__isnull=True)
-    comments = Comment.objects.filter(post__community=community, author=OuterRef("user_id"), deleted_at__isnull=True)
-    reactions = Reaction.objects.filter(user=OuterRef("user_id"), created_at__gte=since_active).filter(
-        Q(post__community=community) | Q(comment__post__community=community)
-    )
-    qs = Membership.objects.filter(community=community, status=Membership.Status.ACTIVE).annotate(
-        contributions=_count_subquery(posts.filter(created_at__gte=since_contrib), "author")
-        + _count_subquery(comments.filter(created_at__gte=since_contrib), "author"),
-        posted=Exists(posts.filter(created_at__gte=since_active)),
-        commented=Exists(comments.filter(created_at__gte=since_active)),
-        reacted=Exists(reactions),
-    )
-    return qs.aggregate(
-        members=Count("pk"),
-        active=Count("pk", filter=Q(posted=True) | Q(commented=True) | Q(reacted=True)),
-        heavy=Count("pk", filter=Q(contributions__gte=HEAVY_CONTRIBUTIONS)),
-        occasional=Count("pk", filter=Q(contributions__gte=1, contributions__lt=HEAVY_CONTRIBUTIONS)),
-        readers=Count("pk", filter=Q(contributions=0)),
-    )
+    m, p, c, r = (model._meta.db_table for model in (Membership, Post, Comment, Reaction))
+    sql = f"""
+        WITH contrib AS (
+            SELECT uid, COUNT(*) AS n, MAX(at) AS last_at FROM (
+                SELECT author_id AS uid, created_at AS at FROM {p}
+                WHERE community_id = %(community)s AND deleted_at IS NULL AND created_at >= %(since)s
+                UNION ALL
+                SELECT cm.author_id, cm.created_at FROM {c} cm JOIN {p} cp ON cp.id = cm.post_id
+                WHERE cp.community_id = %(community)s AND cm.deleted_at IS NULL AND cm.created_at >= %(since)s
+            ) x GROUP BY uid
+        ), reacted AS (
+            SELECT DISTINCT re.user_id AS uid FROM {r} re
+            LEFT JOIN {p} rp ON rp.id = re.post_id
+            LEFT JOIN {c} rc ON rc.id = re.comment_id LEFT JOIN {p} rcp ON rcp.id = rc.post_id
+            WHERE re.created_at >= %(active)s AND (rp.community_id = %(community)s OR rcp.community_id = %(community)s)
+        )
+        SELECT COUNT(*),
+            SUM(CASE WHEN contrib.last_at >= %(active)s OR reacted.uid IS NOT NULL THEN 1 ELSE 0 END),
+            SUM(CASE WHEN COALESCE(contrib.n, 0) >= %(heavy)s THEN 1 ELSE 0 END),
+            SUM(CASE WHEN COALESCE(contrib.n, 0) BETWEEN 1 AND %(heavy)s - 1 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN contrib.n IS NULL THEN 1 ELSE 0 END)
+        FROM {m} mb LEFT JOIN contrib ON contrib.uid = mb.user_id LEFT JOIN reacted ON reacted.uid = mb.user_id
+        WHERE mb.community_id = %(community)s AND mb.status = %(status)s
+    """  # noqa: S608 - table names from the models, every value a parameter
+    params = {
+        "community": community.pk, "since": since_contrib, "active": since_active, "heavy": HEAVY_CONTRIBUTIONS,
+        "status": Membership.Status.ACTIVE,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    keys = ("members", "active", "heavy", "occasional", "readers")
+    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
 
 def _week_starts(now):

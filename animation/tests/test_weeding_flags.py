@@ -319,3 +319,30 @@ def test_the_queue_page_and_api_have_a_fixed_number_of_queries(client, community
     for _i in range(4):
         add_case()
     assert [_count_queries(client, url) for url in (page, api, audit)] == one
+
+
+def test_the_audit_log_has_the_moderation_done_in_communities_too(community, post, animator):
+    from communities.models import Membership as M
+
+    Community.objects.filter(pk=community.pk).update(posts_count=5)  # the factory does not count
+    community_services.do_pin_post(animator, post)
+    community_services.do_delete_post(animator, post)
+    comment_post = PostFactory(community=community, author=animator, comments_count=5)
+    comment = CommentFactory(post=comment_post, author=member(community))
+    community_services.do_delete_comment(animator, comment)
+    community_services.do_delete_comment(comment_post.author, CommentFactory(post=comment_post, author=animator))
+    leaver = member(community)
+    community_services.do_remove_member(animator, M.objects.get(community=community, user=leaver))
+    actions = list(AuditEntry.objects.filter(community=community).order_by("id").values_list("action", "target_type"))
+    assert actions == [("pinned", "post"), ("delete", "post"), ("delete", "comment"), ("remove_member", "member")]
+    assert AuditEntry.objects.filter(actor=animator).count() == 4
+
+
+def test_a_suspended_member_is_told_until_when(client, community, post, author, animator):
+    services.do_flag(member(community), post, reason="offensive")
+    services.do_decide(animator, ModerationCase.objects.get(post=post), action="suspend", reason="Insults", days=2)
+    with pytest.raises(PermissionDenied, match="suspended from this community until"):
+        community_services.do_create_comment(author, PostFactory(community=community, author=animator), body_md="Hi")
+    client.force_login(author)
+    response = client.get(reverse("post_create", args=[community.slug]), follow=True)
+    assert "suspended from this community until" in response.content.decode()

@@ -141,3 +141,26 @@ def test_the_stale_page_archives_a_conversation_now(client, community, animator,
     client.force_login(member(community))
     assert client.get(url).status_code == 403
     assert Community.objects.get(pk=community.pk).archived_at is None
+
+
+def test_the_api_lists_proposals_and_archives_one(client, community, animator, stale_post):
+    with time_machine.travel(NOW, tick=False):
+        propose_stale_task()
+    proposal = ArchiveProposal.objects.get()
+    client.force_login(animator)
+    rows = client.get(f"/api/v1/communities/{community.slug}/archive-proposals/").json()["results"]
+    assert [(r["id"], r["post_id"], r["title"]) for r in rows] == [(proposal.pk, stale_post.pk, "Old thread")]
+    response = client.post(
+        f"/api/v1/archive-proposals/{proposal.pk}/decision/", {"action": "archive"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "archived"
+    stale_post.refresh_from_db()
+    assert stale_post.locked_at is not None
+    client.force_login(member(community))
+    assert client.get(f"/api/v1/communities/{community.slug}/archive-proposals/").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/archive-proposals/{proposal.pk}/decision/", {"action": "keep"}, content_type="application/json"
+        ).status_code
+        == 403
+    )

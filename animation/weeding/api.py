@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from animation.selectors import access_animated_community
-from animation.weeding import rules, selectors, services
+from animation.weeding import archiving, rules, selectors, services
 from animation.weeding.models import Flag, KeywordRule, ModerationCase
 from communities.selectors import access_comment_by_id, access_post_by_id
 from rse.accounts.roles import is_administrator
@@ -238,3 +238,52 @@ def rules_dry_run(request, slug):
     result = rules.dry_run(None if company_wide else community, data.validated_data["pattern"],
                            data.validated_data["is_regex"])  # fmt: skip
     return Response(result)
+
+
+# --- Stale content (beyond the issue's list: what the Animate page does, for scripts) --------
+
+
+class ProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    target_type = serializers.SerializerMethodField()
+    post_id = serializers.IntegerField(allow_null=True)
+    title = serializers.SerializerMethodField()
+    last_activity_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    objection = serializers.CharField()
+
+    def get_target_type(self, obj) -> str:
+        return "post" if obj.post_id else "community"
+
+    def get_title(self, obj) -> str:
+        return str(obj.post if obj.post_id else obj.community)
+
+
+@extend_schema(responses=inline_serializer("ArchiveProposals", {"results": ProposalSerializer(many=True)}))
+@api_view(["GET"])
+def archive_proposals(request, slug):
+    """Conversations (or the community) proposed for archiving, pending or objected."""
+    community = access_animated_community(request.user, slug)
+    rows = selectors.list_proposals(community).select_related("community")[:200]
+    return Response({"results": ProposalSerializer(rows, many=True).data})
+
+
+class ProposalDecisionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["archive", "keep"])
+    objection = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema(request=ProposalDecisionInput, responses=ProposalSerializer)
+@api_view(["POST"])
+def archive_proposal_decision(request, pk):
+    """`{"action": "archive"}` archives now; `{"action": "keep", "objection": "…"}` objects."""
+    proposal = selectors.access_proposal_by_id(request.user, pk)
+    data = ProposalDecisionInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    if data.validated_data["action"] == "archive":
+        archiving.do_archive_now(request.user, proposal)
+    else:
+        archiving.do_object(request.user, proposal, objection=data.validated_data["objection"])
+    proposal.refresh_from_db()
+    return Response(ProposalSerializer(proposal).data)

@@ -39,6 +39,12 @@ def _archive_url(notification):
     return None
 
 
+def _audit(actor, community_id, action, target_type, target_id, label):
+    from animation.weeding.services import do_audit
+
+    do_audit(actor, community_id, action, target_type=target_type, target_id=target_id, label=label)
+
+
 def _may_flag(user, content):
     return getattr(user, "is_authenticated", False) and content.author_id != user.pk
 
@@ -46,11 +52,18 @@ def _may_flag(user, content):
 def register_weeding_hooks():
     from django.utils.translation import gettext_lazy as _
 
-    from communities.hooks import ContentAction, ContentGuard, register_content_action, register_content_guard
+    from communities.hooks import (
+        ContentAction,
+        ContentGuard,
+        on_moderation,
+        register_content_action,
+        register_content_guard,
+    )
     from communities.models import NotificationKind
     from communities.notifications.texts import register_notification_target
 
     register_content_guard(ContentGuard(check=_check, held=_held))
+    on_moderation(_audit)
     register_content_action(
         ContentAction("flag", _("Flag"), "animation:flag_post", "animation:flag_comment", _may_flag)
     )

@@ -126,6 +126,26 @@ class Flag(models.Model):
 # --- Audit log -------------------------------------------------------------------------------
 
 
+AUDIT_ACTIONS = {
+    "auto_hide": _("hidden by flags"), "held": _("held by a rule"), "keep": _("kept"), "hide": _("hidden"),
+    "remove": _("removed"), "edit": _("edited"), "lock": _("locked"), "unlock": _("unlocked"), "warn": _("warned"),
+    "suspend": _("suspended"), "delete": _("deleted"), "pinned": _("pinned"), "unpinned": _("unpinned"),
+    "highlighted": _("added to the selection"), "unhighlighted": _("removed from the selection"),
+    "remove_member": _("member removed"), "role_member": _("made member"), "role_animator": _("made animator"),
+    "role_owner": _("made owner"), "rule_created": _("rule created"), "rule_deleted": _("rule deleted"),
+    "settings": _("settings changed"), "archive_proposed": _("proposed for archiving"),
+    "archive_objected": _("archiving objected"), "archived": _("archived"), "restored": _("restored"),
+    "merged": _("merged"),
+}  # fmt: skip
+AUDIT_TARGETS = {
+    "post": _("post"),
+    "comment": _("comment"),
+    "member": _("member"),
+    "rule": _("rule"),
+    "community": _("community"),
+}
+
+
 class AuditEntry(models.Model):
     """Who did what, on what, when and why. No foreign key to the item: the entry (with a copy of
     the item's label) outlives the item."""
@@ -148,6 +168,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.target_type} {self.target_id}"
+
+    @property
+    def action_label(self):
+        return AUDIT_ACTIONS.get(self.action, self.action)
+
+    @property
+    def target_label_type(self):
+        return AUDIT_TARGETS.get(self.target_type, self.target_type)
 
 
 # --- Keyword rules ---------------------------------------------------------------------------

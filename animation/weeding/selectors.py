@@ -61,3 +61,18 @@ def list_proposals(community, statuses=("pending", "objected")):
         .select_related("post__author", "objected_by")
         .order_by("deadline", "pk")
     )
+
+
+def access_proposal_by_id(user, pk):
+    """404 for whoever may not read the community, 403 for readers who are neither its animators
+    nor the proposal's owners (the author of the conversation, the community's owners)."""
+    from animation.weeding.archiving import can_object
+    from animation.weeding.models import ArchiveProposal
+
+    proposal = get_object_or_404(ArchiveProposal.objects.select_related("community", "post"), pk=pk)
+    community = proposal.community
+    if community.deleted_at or not (can_read_community(user, community) or is_administrator(user)):
+        raise Http404
+    if not can_object(user, proposal):
+        raise PermissionDenied(_("Only its owners and the animators can decide."))
+    return proposal

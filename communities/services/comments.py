@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
-from communities.hooks import content_held, guard_content
+from communities.hooks import content_held, guard_content, moderated
 from communities.models import Comment, CommentRevision, Community, Post, Reaction
 from communities.notify import notify_on_commit
 from communities.services.common import check_text, check_uploads, readers_among, save_attachments
-from communities.services.posts import store_mentions
+from communities.services.posts import cannot_post_reason, store_mentions
 from communities.text import process
 from rse.lib.events import community_group, post_group, publish_on_commit, user_group
 from rse.trail.services import record
@@ -24,9 +24,12 @@ __all__ = [
 @transaction.atomic
 def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Comment:
     community = post.community
-    if post.deleted_at or not perms.can_read_community(author, community):
+    membership = perms.get_membership(author, community)
+    if post.deleted_at or not perms.can_read_community(author, community, membership):
         raise PermissionDenied(_("You cannot see this post."))
-    if not perms.can_comment(author, community):
+    if not perms.can_comment(author, community, membership):
+        if community.archived_at or perms.is_suspended(author, community, membership):
+            raise PermissionDenied(cannot_post_reason(author, community, membership))
         raise PermissionDenied(_("Join the community to comment."))
     if post.locked_at:
         raise PermissionDenied(_("This conversation is locked."))
@@ -127,6 +130,8 @@ def do_delete_comment(user, comment):
         "communities.comment_deleted", actor=user, obj=comment, community_id=post.community_id,
         post_id=post.pk, by_moderator=user.pk != comment.author_id,
     )  # fmt: skip
+    if user.pk != comment.author_id:
+        moderated(user, post.community_id, "delete", "comment", comment.pk, comment)
     publish_on_commit(
         "communities.comment_deleted", [post_group(post.pk)], {"post_id": post.pk, "comment_id": comment.pk}
     )

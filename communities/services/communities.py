@@ -326,6 +326,7 @@ def do_remove_member(actor, membership):
     if _is_last_owner(membership):
         raise ValidationError(_("A community keeps at least one owner."))
     _drop(membership, "communities.member_removed", actor=actor)
+    hooks.moderated(actor, membership.community_id, "remove_member", "member", membership.user_id, membership.user)
 
 
 @transaction.atomic
@@ -345,6 +346,7 @@ def do_set_member_role(actor, membership, role) -> Membership:
         "communities.role_changed", actor=actor, obj=membership.community,
         community_id=membership.community_id, user_id=membership.user_id, role=role,
     )  # fmt: skip
+    hooks.moderated(actor, membership.community_id, f"role_{role}", "member", membership.user_id, membership.user)
     return membership
 
 

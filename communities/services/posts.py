@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import permissions as perms
-from communities.hooks import content_held, guard_content
+from communities.hooks import content_held, guard_content, moderated
 from communities.models import (
     Acknowledgement,
     Bookmark,
@@ -31,7 +31,7 @@ from rse.lib.events import community_group, home_group, item_group, post_group, 
 from rse.trail.services import record
 
 __all__ = [
-    "check_create_post", "do_create_post", "do_edit_post", "do_delete_post", "do_pin_post",
+    "cannot_post_reason", "check_create_post", "do_create_post", "do_edit_post", "do_delete_post", "do_pin_post",
     "do_highlight_post", "do_share_post", "do_toggle_bookmark", "do_acknowledge", "do_vote", "do_rsvp",
     "store_mentions",
 ]  # fmt: skip
@@ -53,6 +53,16 @@ def _clean_options(options):
     return labels
 
 
+def cannot_post_reason(user, community, membership) -> str:
+    if community.archived_at:
+        return _("This community is archived: read-only.")
+    if perms.is_suspended(user, community, membership):
+        return _("You are suspended from this community until %(date)s.") % {
+            "date": timezone.localtime(membership.suspended_until).strftime("%Y-%m-%d %H:%M")
+        }
+    return _("Join the community to post in it.")
+
+
 def check_create_post(
     author, community, *, kind=K.DISCUSSION, title="", body_md="", requires_ack=False,
     poll_options=(), poll_closes_at=None, event_starts_at=None, event_ends_at=None, files=(), shared_from=None,
@@ -61,7 +71,7 @@ def check_create_post(
     if not perms.can_read_community(author, community, membership):
         raise PermissionDenied(_("You cannot see this community."))
     if not perms.can_post(author, community, membership):
-        raise PermissionDenied(_("Join the community to post in it."))
+        raise PermissionDenied(cannot_post_reason(author, community, membership))
     if kind not in K.values:
         raise ValidationError({"kind": _("Unknown type of post.")})
     if kind == K.ANNOUNCEMENT and not perms.can_announce(author, community, membership):
@@ -245,6 +255,8 @@ def do_delete_post(user, post):
         "communities.post_deleted", actor=user, obj=post, community_id=post.community_id,
         by_moderator=user.pk != post.author_id,
     )  # fmt: skip
+    if user.pk != post.author_id:
+        moderated(user, post.community_id, "delete", "post", post.pk, post)
     publish_on_commit(
         "communities.post_deleted", [community_group(post.community_id), post_group(post.pk)],
         {"post_id": post.pk, "community_id": post.community_id},
@@ -258,6 +270,8 @@ def _moderated_toggle(user, post, field, verb, value):
     setattr(post, field, timezone.now() if value else None)
     post.save(update_fields=[field, "updated_at"])
     record(verb if value else f"{verb}_removed", actor=user, obj=post, community_id=post.community_id)
+    action = verb.rpartition("_")[2] if value else f"un{verb.rpartition('_')[2]}"  # pinned / unpinned …
+    moderated(user, post.community_id, action, "post", post.pk, post)
     publish_on_commit(
         verb, [community_group(post.community_id), post_group(post.pk)],
         {"post_id": post.pk, "community_id": post.community_id, "on": bool(value)},
