@@ -96,6 +96,9 @@ class Grouping:
     def union_count(self, keys, headcounts) -> int:
         return sum(headcounts.get(k, 0) for k in keys)
 
+    def always_merged(self) -> frozenset:
+        return frozenset()
+
     def content_key(self, model):
         prefix = "user__" if model is Reaction else "author__"
         return F(prefix + self.path)
@@ -163,6 +166,10 @@ class CommunityGrouping(Grouping):
 
     def union_count(self, keys, headcounts) -> int:
         return self.people().filter(key__in=keys).values("person").distinct().count()
+
+    def always_merged(self) -> frozenset:
+        """A secret community is never named in an export: its figures go to "other"."""
+        return frozenset(Community.objects.filter(visibility=Community.Visibility.SECRET).values_list("pk", flat=True))
 
     def content_key(self, model):
         if model is Post:
@@ -313,7 +320,10 @@ class GroupedFigures:
         self.grouping = grouping = grouping_for(group_by)
         self.headcounts = headcounts = grouping.base_keys()
         self.decision = privacy.decide(
-            headcounts, privacy.min_group_size(), lambda keys: grouping.union_count(keys, headcounts)
+            headcounts,
+            privacy.min_group_size(),
+            lambda keys: grouping.union_count(keys, headcounts),
+            always_merged=grouping.always_merged(),
         )
         self.labels = grouping.labels(list(headcounts))
         self.listed = sorted(
