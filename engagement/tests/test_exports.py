@@ -227,3 +227,13 @@ def test_a_period_past_three_years_is_refused(client, hr_analyst):
     response = client.post(reverse("engagement:export_new"), {**FORM, "since": "2020-01-01", "format": "csv"})
     assert response.status_code == 200 and Export.objects.count() == 0
     assert date(2020, 1, 1)  # the form stays with its error
+
+
+def test_the_form_shows_its_dates_in_french_too(client, hr_analyst):
+    from django.utils import translation
+
+    client.force_login(hr_analyst)
+    with translation.override("fr"):
+        page = client.get(reverse("engagement:export_new"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'value="{today}"' in page  # <input type="date"> only takes ISO dates
