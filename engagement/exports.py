@@ -95,7 +95,7 @@ def render_file(export, table) -> bytes:
         return out.getvalue()
     out = io.StringIO()
     write_csv(out, metrics.COLUMNS, [*table.rows, *table.individual_rows])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read accents (org units) right
 
 
 def run_export(export_id) -> Export | None:

@@ -67,7 +67,9 @@ def test_hr_analyst_exports_csv_aggregates_with_small_groups_hidden(
     page = client.get(reverse("engagement:export", args=[export.pk]))
     assert reverse("engagement:export_download", args=[export.pk]) in page.content.decode()
     response = client.get(reverse("engagement:export_download", args=[export.pk]))
-    body = b"".join(response.streaming_content).decode()
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
+    body = raw.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == [
         "period", "group", "headcount", "active_people", "contributors", "posts", "comments", "reactions",
