@@ -367,7 +367,9 @@ def start_rse(topology, env):
 def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=SIZES, default="medium")
-    parser.add_argument("--only", default="http,realtime,hr", help="scenarios: http, realtime, hr")
+    parser.add_argument(
+        "--only", default="http,realtime,hr,engagement", help="scenarios: http, realtime, hr, engagement"
+    )
     parser.add_argument("--topology", default="wsgi", help="wsgi, asgi or both (wsgi,asgi), measured interleaved")
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=None)
@@ -569,6 +571,11 @@ def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
         seconds = round(time.perf_counter() - start, 2)
         results["scenarios"]["hr"] = {"rows": size["hr_rows"], "seconds": seconds, "target": "10,000 rows ≤ 30 s"}
         log(f"HR provisioning of {size['hr_rows']} rows: {seconds} s (target: 10,000 rows in ≤ 30 s)")
+
+    if "engagement" in only:
+        from engagement.bench import run as engagement_run
+
+        results["scenarios"]["engagement"] = engagement_run(out=log)
 
     out = ROOT / "var" / "bench" / f"results-{args.size}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -242,8 +242,9 @@ def get_org_chart(viewer, user_id) -> OrgChart:
 # --- Profile facts from other apps -------------------------------------------------------------
 
 # Other apps add lines to a profile's facts without directory importing them (engagement: influence
-# per topic beside the followers). A provider is `fn(viewer, user) -> [(label, value)]`, the value
-# plain text (escaped by the template); register it from the app's AppConfig.ready().
+# per topic beside the followers). A provider is `fn(viewer, user) -> [(label, value, url or "")]`,
+# the value plain text (escaped by the template), linked to `url` when there is one; register it
+# from the app's AppConfig.ready().
 _PROFILE_FACTS: list = []
 
 

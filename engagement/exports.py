@@ -95,7 +95,7 @@ def render_file(export, table) -> bytes:
         return out.getvalue()
     out = io.StringIO()
     write_csv(out, metrics.COLUMNS, [*table.rows, *table.individual_rows])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read accents (org units) right
 
 
 def run_export(export_id) -> Export | None:
@@ -110,6 +110,7 @@ def run_export(export_id) -> Export | None:
         jobs.heartbeat(export, done=done)
 
     try:
+        names = privacy.get_settings().individual_names  # on the primary: the row may be created here
         with replica():
             table = metrics.build_table(
                 since=export.since,
@@ -117,7 +118,7 @@ def run_export(export_id) -> Export | None:
                 granularity=export.granularity,
                 group_by=export.group_by,
                 individual_rows=export.individual_rows,
-                names=privacy.get_settings().individual_names,
+                names=names,
                 progress=progress,
             )
         content = render_file(export, table)

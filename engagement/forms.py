@@ -13,9 +13,13 @@ def _year_ago():
 
 
 class ExportForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), initial=_year_ago)
+    since = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=_year_ago
+    )
     until = forms.DateField(
-        label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Until (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     granularity = forms.ChoiceField(
         label=_("Granularity"), choices=Export.Granularity.choices, initial=Export.Granularity.MONTH
@@ -37,8 +41,10 @@ class ExportForm(forms.Form):
 class ObjectiveForm(forms.Form):
     kpi = forms.ChoiceField(label=_("Indicator"))
     target = forms.FloatField(label=_("Target"))
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(
+        label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         from engagement.kpis import Kpi

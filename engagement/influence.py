@@ -172,16 +172,22 @@ def person_influence(user, *, communities=None, limit=5) -> list[dict]:
 
 def profile_facts(viewer, user) -> list:
     """directory's profile hook: influence per topic, in the communities the viewer may read."""
+    from django.urls import reverse
     from django.utils.translation import gettext as _
 
     from communities.selectors import visible_communities
 
     if not getattr(viewer, "is_authenticated", False):
         return []
+    facts = []
+    if viewer.pk == user.pk:  # only the person sees (and changes) whether they are counted
+        counted = _("left out (you opted out)") if privacy.is_opted_out(user) else _("counted")
+        facts.append((_("Engagement analytics"), counted, reverse("engagement:index")))
     topics = person_influence(user, communities=visible_communities(viewer).values("pk"), limit=3)
-    if not topics:
-        return []
-    text = ", ".join(
-        _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]} for t in topics
-    )
-    return [(_("Influence by topic"), text)]
+    if topics:
+        text = ", ".join(
+            _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]}
+            for t in topics
+        )
+        facts.append((_("Influence by topic"), text, ""))
+    return facts

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateTimeField, Exists, F, Min, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,6 +96,9 @@ class Grouping:
     def union_count(self, keys, headcounts) -> int:
         return sum(headcounts.get(k, 0) for k in keys)
 
+    def always_merged(self) -> frozenset:
+        return frozenset()
+
     def content_key(self, model):
         prefix = "user__" if model is Reaction else "author__"
         return F(prefix + self.path)
@@ -164,6 +167,10 @@ class CommunityGrouping(Grouping):
     def union_count(self, keys, headcounts) -> int:
         return self.people().filter(key__in=keys).values("person").distinct().count()
 
+    def always_merged(self) -> frozenset:
+        """A secret community is never named in an export: its figures go to "other"."""
+        return frozenset(Community.objects.filter(visibility=Community.Visibility.SECRET).values_list("pk", flat=True))
+
     def content_key(self, model):
         if model is Post:
             return F("community_id")
@@ -221,9 +228,9 @@ def _in_keys(keys):
     return condition
 
 
-def _content(model, grouping: Grouping, period: Period):
+def _content(model, grouping: Grouping, start, end):
     population = privacy.population().values("pk")
-    qs = model.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    qs = model.objects.filter(created_at__gte=start, created_at__lt=end)
     if model is Reaction:
         qs = qs.filter(user__in=population)
     else:
@@ -235,11 +242,91 @@ def _hours(seconds_list):
     return round(statistics.median(seconds_list) / 3600, 1) if seconds_list else None
 
 
-def figures(grouping: Grouping, period: Period, merged: list) -> dict:
-    """{key: {metric: value}} for every group with activity or people in the period, plus OTHER
-    for the `merged` groups together (distinct people counted once). A fixed number of queries."""
-    out: dict = defaultdict(lambda: dict.fromkeys(METRICS, 0))
+CONTENT = ["posts", "comments", "reactions", "questions", "questions_answered", "median_hours_to_first_answer"]
 
+
+def _bucket(granularity):
+    tz = timezone.get_current_timezone()
+    return TruncWeek("created_at", tzinfo=tz) if granularity == "week" else TruncMonth("created_at", tzinfo=tz)
+
+
+def _label_of(moment, granularity) -> str:
+    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+    if granularity == "week":
+        year, week, _wd = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def content_figures(grouping: Grouping, spans: list, granularity: str | None, merged: list) -> dict:
+    """{period label: {key: {content metric: value}}} for all the periods at once: one GROUP BY
+    (period, group) per table over the whole range, plus one for the questions' first answers.
+    `granularity` None: the spans are one period (its label for everything)."""
+    merged_set = set(merged)
+    out: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(CONTENT, 0)))
+    start, end = spans[0].start, spans[-1].end
+
+    def label(row_bucket):
+        return spans[0].label if granularity is None else _label_of(row_bucket, granularity)
+
+    def add(period, key, name, value):
+        out[period][key][name] += value
+        if key in merged_set:
+            out[period][OTHER][name] += value
+
+    def grouped(model):
+        qs = _content(model, grouping, start, end)
+        if granularity is None:
+            return qs.annotate(b=Value(None, output_field=DateTimeField()))
+        return qs.annotate(b=_bucket(granularity))
+
+    for row in (
+        grouped(Post)
+        .values("b", "key")
+        .annotate(n=Count("pk"), q=Count("pk", filter=Q(kind=Post.Kind.QUESTION)))
+        .order_by()
+    ):
+        add(label(row["b"]), row["key"], "posts", row["n"])
+        add(label(row["b"]), row["key"], "questions", row["q"])
+    for model, name in ((Comment, "comments"), (Reaction, "reactions")):
+        for row in grouped(model).values("b", "key").annotate(n=Count("pk")).order_by():
+            add(label(row["b"]), row["key"], name, row["n"])
+
+    # Questions asked in the period, the first answer by someone else (whenever it came).
+    first_answer = Min(
+        "comments__created_at", filter=Q(comments__deleted_at__isnull=True) & ~Q(comments__author=F("author"))
+    )
+    waits = defaultdict(lambda: defaultdict(list))
+    for key, asked, answered in (
+        _content(Post, grouping, start, end)
+        .filter(kind=Post.Kind.QUESTION)
+        .annotate(first=first_answer)
+        .filter(first__isnull=False)
+        .values_list("key", "created_at", "first")
+    ):
+        seconds = max(0.0, (answered - asked).total_seconds())
+        period = spans[0].label if granularity is None else _label_of(asked, granularity)
+        waits[period][key].append(seconds)
+        if key in merged_set:
+            waits[period][OTHER].append(seconds)
+    for period, by_key in waits.items():
+        for key, values in by_key.items():
+            out[period][key]["questions_answered"] = len(values)
+            out[period][key]["median_hours_to_first_answer"] = _hours(values)
+    for by_key in out.values():
+        for values in by_key.values():
+            if values["median_hours_to_first_answer"] == 0 and not values["questions_answered"]:
+                values["median_hours_to_first_answer"] = None
+    return out
+
+
+def figures(grouping: Grouping, period: Period, merged: list, content: dict | None = None) -> dict:
+    """{key: {metric: value}} for every group with activity or people in the period, plus OTHER
+    for the `merged` groups together (distinct people counted once). `content`: this period's
+    part of content_figures() when the caller computed every period at once."""
+    if content is None:
+        content = content_figures(grouping, [period], None, merged).get(period.label, {})
+    out: dict = defaultdict(lambda: {**dict.fromkeys(METRICS, 0), "median_hours_to_first_answer": None})
     act = Q(grouping.acted(Post, period)) | Q(grouping.acted(Comment, period))
     active = act | Q(grouping.acted(Reaction, period))
     person = grouping.person_field
@@ -251,47 +338,9 @@ def figures(grouping: Grouping, period: Period, merged: list) -> dict:
     for row in grouping.people().values("key").annotate(**people_stats).order_by():
         out[row["key"]].update({k: row[k] for k in people_stats})
     if merged:
-        other = grouping.people().filter(_in_keys(merged)).aggregate(**people_stats)
-        out[OTHER].update(other)
-
-    def add(key, name, value):
-        out[key][name] += value
-        if key in merged_set:
-            out[OTHER][name] += value
-
-    merged_set = set(merged)
-    for row in (
-        _content(Post, grouping, period)
-        .values("key")
-        .annotate(n=Count("pk"), q=Count("pk", filter=Q(kind=Post.Kind.QUESTION)))
-        .order_by()
-    ):
-        add(row["key"], "posts", row["n"])
-        add(row["key"], "questions", row["q"])
-    for model, name in ((Comment, "comments"), (Reaction, "reactions")):
-        for row in _content(model, grouping, period).values("key").annotate(n=Count("pk")).order_by():
-            add(row["key"], name, row["n"])
-
-    # Questions asked in the period, the first answer by someone else (whenever it came).
-    first_answer = Min(
-        "comments__created_at", filter=Q(comments__deleted_at__isnull=True) & ~Q(comments__author=F("author"))
-    )
-    waits = defaultdict(list)
-    for key, asked, answered in (
-        _content(Post, grouping, period)
-        .filter(kind=Post.Kind.QUESTION)
-        .annotate(first=first_answer)
-        .filter(first__isnull=False)
-        .values_list("key", "created_at", "first")
-    ):
-        seconds = max(0.0, (answered - asked).total_seconds())
-        waits[key].append(seconds)
-        if key in merged_set:
-            waits[OTHER].append(seconds)
-    for key, values in waits.items():
-        out[key]["questions_answered"] = len(values)
-    for key in out:
-        out[key]["median_hours_to_first_answer"] = _hours(waits.get(key, []))
+        out[OTHER].update(grouping.people().filter(_in_keys(merged)).aggregate(**people_stats))
+    for key, values in content.items():
+        out[key].update(values)
     return out
 
 
@@ -313,16 +362,22 @@ class GroupedFigures:
         self.grouping = grouping = grouping_for(group_by)
         self.headcounts = headcounts = grouping.base_keys()
         self.decision = privacy.decide(
-            headcounts, privacy.min_group_size(), lambda keys: grouping.union_count(keys, headcounts)
+            headcounts,
+            privacy.min_group_size(),
+            lambda keys: grouping.union_count(keys, headcounts),
+            always_merged=grouping.always_merged(),
         )
         self.labels = grouping.labels(list(headcounts))
         self.listed = sorted(
             [*self.decision.shown, *self.decision.suppressed], key=lambda k: (str(self.labels[k]).casefold(), str(k))
         )
 
-    def rows(self, period: Period) -> list:
+    def content(self, spans, granularity) -> dict:
+        return content_figures(self.grouping, spans, granularity, self.decision.merged)
+
+    def rows(self, period: Period, content: dict | None = None) -> list:
         decision, suppressed = self.decision, set(self.decision.suppressed)
-        data = figures(self.grouping, period, decision.merged)
+        data = figures(self.grouping, period, decision.merged, content)
         rows = []
         for key in self.listed:
             if key in suppressed:
@@ -344,13 +399,15 @@ def build_table(*, since, until, granularity, group_by, individual_rows=False, n
     spans = periods(since, until, granularity)
     total = len(spans) * (2 if person else 1)
     rows, people_rows, done = [], [], 0
+    content = grouped.content(spans, granularity)
+    people_content = content_figures(person, spans, granularity, []) if person else {}
     for period in spans:
-        rows.extend(grouped.rows(period))
+        rows.extend(grouped.rows(period, content.get(period.label, {})))
         done += 1
         if progress:
             progress(done, total)
         if person:
-            pdata = figures(person, period, [])
+            pdata = figures(person, period, [], people_content.get(period.label, {}))
             plabels = person.labels([k for k in pdata if k is not None])
             people_rows.extend(
                 [period.label, plabels[key], *[pdata[key][m] for m in METRICS]]

@@ -73,12 +73,18 @@ class Decision:
         return [*self.merged, *([] if self.other_shown else self.suppressed)]
 
 
-def decide(headcounts: dict[Hashable, int], min_size: int, union_count: Callable[[list], int]) -> Decision:
+def decide(
+    headcounts: dict[Hashable, int], min_size: int, union_count: Callable[[list], int], always_merged=frozenset()
+) -> Decision:
     """`headcounts`: people per group; `union_count(keys)`: distinct people in those groups
-    together (the sum for groups that do not overlap; one SQL count for communities)."""
+    together (the sum for groups that do not overlap; one SQL count for communities);
+    `always_merged`: groups never shown on their own whatever their size (secret communities)."""
     decision = Decision(min_size=min_size)
-    small = sorted((k for k, n in headcounts.items() if n < min_size), key=str)
-    large = sorted((k for k, n in headcounts.items() if n >= min_size), key=lambda k: (headcounts[k], str(k)))
+    small = sorted((k for k, n in headcounts.items() if n < min_size or k in always_merged), key=str)
+    large = sorted(
+        (k for k, n in headcounts.items() if n >= min_size and k not in always_merged),
+        key=lambda k: (headcounts[k], str(k)),
+    )
     decision.merged = small
     if not small:
         decision.shown = large

@@ -1,6 +1,7 @@
 """Engagement reads shared by pages, API and the command line."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,12 @@ def access_community_dashboard(user, slug):
     from communities.models import Community
 
     if can_see_all_dashboards(user):
-        return get_object_or_404(Community.objects.alive(), slug=slug)
+        from communities.permissions import can_see_community
+
+        community = get_object_or_404(Community.objects.alive(), slug=slug)
+        if community.visibility == Community.Visibility.SECRET and not can_see_community(user, community):
+            raise Http404  # a secret community stays secret, even to HR
+        return community
     return access_animated_community(user, slug)
 
 
@@ -97,7 +103,8 @@ def animated_communities(user):
 def communities_with_pulses():
     from communities.models import Community
 
-    return Community.objects.alive().filter(pulses__isnull=False).distinct().order_by("name")
+    secret = Community.Visibility.SECRET  # never named to those who may not know it exists
+    return Community.objects.alive().exclude(visibility=secret).filter(pulses__isnull=False).distinct().order_by("name")
 
 
 def community_influence(viewer, community, *, since=None, until=None, limit=10) -> dict:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities.models import Community, Tag
+from communities.models import Tag
+from communities.selectors import listed_communities
 from directory.models import OrgUnit, Site
 from engagement import charts, dashboards, exports, kpis, metrics, permissions, privacy, selectors, services
 from engagement.forms import ExportForm, ObjectiveForm
@@ -258,7 +259,7 @@ def company_dashboard(request):
         "adoption": dashboards.adoption(since, until),
         "org_units": OrgUnit.objects.order_by("name"),
         "sites": Site.objects.order_by("name"),
-        "communities": Community.objects.alive().order_by("name"),
+        "communities": listed_communities(request.user).order_by("name"),
         "hashtags": Tag.objects.annotate(n=Count("posts")).filter(n__gt=0).order_by("-n", "name")[:20],
         "cards": _objective_cards(selectors.list_objectives(None)),
     }

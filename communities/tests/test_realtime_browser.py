@@ -2,7 +2,6 @@
 catch-up, dedupe, counters and the live bell (PostgreSQL/Redis pass, Chromium needed)."""
 
 import asyncio
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -15,14 +14,21 @@ from communities.tests.factories_realtime import CommentFactory, CommunityFactor
 from communities.tests.test_realtime_redis import _session_key, configured_layer, servers, two_servers  # noqa: F401
 from rse.accounts.tests.factories import UserFactory
 from rse.lib.events import check_event
+from rse.lib.testing.browser import launched_chromium, require_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.redis,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("chromium"), reason="needs Chromium: `make browser-deps`"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _chromium():
+    """Before the servers start: skipped locally without Chromium, failing on CI."""
+    require_chromium()
+
 
 INJECT = """([community, since]) => {
   window.__subscribed = [];
@@ -53,7 +59,7 @@ def _publish(prefix, group, event, payload):
 
 
 def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     (port, _other), prefix = two_servers
     user = UserFactory()
@@ -62,8 +68,7 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
     missed = PostFactory(community=community)  # created after the page "rendered": caught up
     key = _session_key(user)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+    with launched_chromium() as browser:
         context = browser.new_context(viewport={"width": 375, "height": 800})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": key, "domain": "127.0.0.1", "path": "/"}])
         page = context.new_page()
@@ -111,7 +116,6 @@ def test_live_page_shows_banner_counts_and_bell(two_servers):  # noqa: F811
         expect(page.locator("#notification-bell")).to_have_attribute(
             "aria-label", "Notifications, 0 unread", timeout=20000
         )
-        browser.close()
 
 
 POST_PAGE = """([post, since, first]) => {
@@ -130,8 +134,7 @@ POST_PAGE = """([post, since, first]) => {
 }"""
 
 
-def _browser(p, port, key):
-    browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+def _page(browser, port, key):
     context = browser.new_context()
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": key, "domain": "127.0.0.1", "path": "/"}])
     page = context.new_page()
@@ -145,11 +148,11 @@ def _browser(p, port, key):
     )
     page.goto(f"http://127.0.0.1:{port}/notifications/")
     page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=15000)
-    return browser, page
+    return page
 
 
 def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(servers, monkeypatch):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls below are sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -162,8 +165,8 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
     port = servers.ports[0]
     payload = {"post_id": post.pk, "community_id": post.community_id}
 
-    with sync_playwright() as p:
-        browser, page = _browser(p, port, key)
+    with launched_chromium() as browser:
+        page = _page(browser, port, key)
         page.evaluate(POST_PAGE, [post.pk, since, first.pk])
         page.wait_for_function(f"() => window.__subscribed.includes({post.pk})", timeout=20000)
         comments = page.locator("[data-live-comments] > li")
@@ -207,4 +210,3 @@ def test_post_page_inserts_comments_and_catches_up_after_a_server_restart(server
             live.pk,
             *[c.pk for c in missed],
         ]
-        browser.close()

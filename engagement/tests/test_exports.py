@@ -67,7 +67,9 @@ def test_hr_analyst_exports_csv_aggregates_with_small_groups_hidden(
     page = client.get(reverse("engagement:export", args=[export.pk]))
     assert reverse("engagement:export_download", args=[export.pk]) in page.content.decode()
     response = client.get(reverse("engagement:export_download", args=[export.pk]))
-    body = b"".join(response.streaming_content).decode()
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel
+    body = raw.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == [
         "period", "group", "headcount", "active_people", "contributors", "posts", "comments", "reactions",
@@ -227,3 +229,13 @@ def test_a_period_past_three_years_is_refused(client, hr_analyst):
     response = client.post(reverse("engagement:export_new"), {**FORM, "since": "2020-01-01", "format": "csv"})
     assert response.status_code == 200 and Export.objects.count() == 0
     assert date(2020, 1, 1)  # the form stays with its error
+
+
+def test_the_form_shows_its_dates_in_french_too(client, hr_analyst):
+    from django.utils import translation
+
+    client.force_login(hr_analyst)
+    with translation.override("fr"):
+        page = client.get(reverse("engagement:export_new"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'value="{today}"' in page  # <input type="date"> only takes ISO dates

@@ -136,3 +136,13 @@ def test_hashtag_and_item_pages_for_hr(client, world, hr_analyst):
     assert "ACME" in page and "ana Example" in page
     client.force_login(p["ivy"])
     assert client.get(reverse("engagement:hashtag", args=[tag.slug])).status_code == 403
+
+
+def test_my_profile_says_whether_i_am_counted_and_links_to_the_opt_out(client, world):
+    _community, p, _tag = world
+    client.force_login(p["bob"])
+    page = client.get(reverse("directory:profile", args=[p["bob"].pk])).content.decode()
+    assert "Engagement analytics" in page and reverse("engagement:index") in page and ">counted<" in page
+    client.force_login(p["ivy"])
+    page = client.get(reverse("directory:profile", args=[p["bob"].pk])).content.decode()
+    assert "Engagement analytics" not in page

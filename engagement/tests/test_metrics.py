@@ -145,3 +145,18 @@ def test_the_queries_do_not_grow_with_the_people(world, set_min_group_size, djan
         person(first_name=f"New{i}", org_unit=world["units"]["A"])
     with django_assert_max_num_queries(12):
         table("org_unit")
+
+
+def test_a_secret_community_is_never_named_in_an_export(world, set_min_group_size, client, hr_analyst):
+    from communities.models import Community
+
+    set_min_group_size(3)
+    secret = CommunityFactory(name="Project Aurora", visibility=Community.Visibility.SECRET)
+    for user in list(world["people"].values())[:6]:
+        member(secret, user)
+    PostFactory(community=secret, author=world["people"]["a1"], created_at=at(8))
+    rows = table("community")
+    assert "Project Aurora" not in rows  # 6 people, yet merged into "other"
+    assert (rows["other"]["headcount"], rows["other"]["posts"]) == (6, 1)
+    client.force_login(hr_analyst)
+    assert client.get(f"/engagement/communities/{secret.slug}/").status_code == 404

@@ -102,6 +102,22 @@ def truth_totals(period, posts, comments, reactions):
     }
 
 
+def people_truth(group_by, period, posts, comments, reactions):
+    """{group key: (active people, contributors)} counted in Python, for partitions."""
+    counted = set(privacy.population().values_list("pk", flat=True))
+    field = {"org_unit": "org_unit_id", "site": "site_id", "title": "job_title"}[group_by]
+    group_of = {p.user_id: getattr(p, field) for p in Profile.objects.filter(user_id__in=counted)}
+    inside = lambda x: period.start <= x.created_at < period.end  # noqa: E731
+    contributed = {p.author_id for p in posts if inside(p)} | {c.author_id for c in comments if inside(c)}
+    active = contributed | {r.user_id for r in reactions if inside(r)}
+    out = defaultdict(lambda: [0, 0])
+    for user_id in active & counted:
+        out[group_of[user_id]][0] += 1
+    for user_id in contributed & counted:
+        out[group_of[user_id]][1] += 1
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_no_hidden_figure_can_be_recovered(seed, set_min_group_size):
     rng = random.Random(seed)  # noqa: S311 - test data
@@ -146,6 +162,15 @@ def test_no_hidden_figure_can_be_recovered(seed, set_min_group_size):
                         assert recovered == 0, (group_by, metric)
                 if not grouping.overlapping and not residual:
                     assert sum(r["headcount"] for r in shown) == totals["headcount"]
+                if not grouping.overlapping:
+                    # The distinct counts of every shown group are the true ones.
+                    truth = people_truth(group_by, period, posts, comments, reactions)
+                    label_of = grouping.labels(list(headcounts))
+                    key_of = {label_of[k]: k for k in headcounts}
+                    for row in shown:
+                        if row["group"] in key_of:
+                            active, contributors = truth.get(key_of[row["group"]], (0, 0))
+                            assert (row["active_people"], row["contributors"]) == (active, contributors), row
         # 4. The same groups are hidden whatever the period and granularity.
         assert len(hidden_sets) == 1, group_by
 

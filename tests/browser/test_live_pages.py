@@ -77,15 +77,33 @@ def _page(browser, base_url, user):
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": _session_key(user), "domain": "127.0.0.1", "path": "/"}]
     )
+    context.add_init_script(COUNT_SUBSCRIPTIONS)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     return context, page
 
 
+# Before the page's scripts: count the subscriptions realtime.js asks for and the answers.
+COUNT_SUBSCRIPTIONS = """
+window.__subscribe = { asked: 0, answered: 0 };
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  try { if (JSON.parse(data).action === "subscribe") window.__subscribe.asked += 1; } catch (e) {}
+  return send.call(this, data);
+};
+["rse:rse.subscribed", "rse:rse.refused"].forEach((name) =>
+  window.addEventListener(name, () => { window.__subscribe.answered += 1; }, true));
+"""
+
+
 def _open_live(page, url):
     page.goto(url)
     page.wait_for_function("() => window.RSERealtime && window.RSERealtime.isOpen()", timeout=TIMEOUT)
-    # The page's containers are subscribed once the socket said hello: wait for the answer.
+    # Every container of the page is subscribed once the server answered each subscription: an
+    # event published before that would reach nobody (a race the test lost on a busy machine).
+    page.wait_for_function(
+        "() => window.__subscribe.asked > 0 && window.__subscribe.answered >= window.__subscribe.asked", timeout=TIMEOUT
+    )
     page.evaluate("window.__loaded = true")
 
 

@@ -1,0 +1,43 @@
+"""Benchmark of the HR export and a dashboard (`make bench`, scenario "engagement"): a 12-month
+monthly export by org unit, computed and written to XLSX, with its wall time and the peak of
+memory Python allocated for it; then the company dashboard's figures. Targets (issue 11): at
+10,000 employees and 1,000,000 posts on PostgreSQL, the export in ≤ 15 s and ≤ 300 MB, a
+dashboard in ≤ 300 ms."""
+
+import time
+import tracemalloc
+from datetime import timedelta
+
+from django.utils import timezone
+
+from engagement import dashboards, exports, kpis, metrics
+from engagement.models import Export
+
+
+def run(out=print) -> dict:
+    until = timezone.localdate()
+    since = until - timedelta(days=365)
+    tracemalloc.start()
+    start = time.perf_counter()
+    table = metrics.build_table(since=since, until=until, granularity="month", group_by="org_unit")
+    content = exports.render_file(Export(format=Export.Format.XLSX, individual_rows=False), table)
+    export_seconds = round(time.perf_counter() - start, 2)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out(
+        f"HR export, 12 months by month and org unit: {export_seconds} s, peak {peak / 2**20:.1f} MB, "
+        f"{len(table.rows)} rows, {len(content)} bytes (targets: ≤ 15 s, ≤ 300 MB)"
+    )
+    start = time.perf_counter()
+    spans = metrics.periods(since, until, "month")
+    dashboards.scope_charts(kpis.Scope(), spans)
+    dashboards.adoption(since, until)
+    dashboard_ms = round(1000 * (time.perf_counter() - start))
+    out(f"company dashboard figures, 12 months: {dashboard_ms} ms (target: ≤ 300 ms)")
+    return {
+        "export_seconds": export_seconds,
+        "export_peak_mb": round(peak / 2**20, 1),
+        "rows": len(table.rows),
+        "dashboard_ms": dashboard_ms,
+        "target": "export ≤ 15 s and ≤ 300 MB; dashboard ≤ 300 ms",
+    }
