@@ -123,7 +123,7 @@ def test_catch_up_refuses_unreadable_posts_and_bad_input(api):
     assert api.get(URL, {"community": "abc"}).status_code == 400
     assert api.get(URL, {"community": 1, "since": "yesterday"}).status_code == 400
     assert api.get(URL, {"community": 1, "since": "2026-01-01T10:00:00"}).status_code == 400
-    assert APIClient().get(URL, {"community": 1}).status_code == 403
+    assert APIClient().get(URL, {"community": 1}).status_code == 401
 
 
 @pytest.mark.django_db
