@@ -281,6 +281,8 @@ def _text(data, key, default=""):
         return str(value)
     if not isinstance(value, str):
         raise ValidationError({key: _("Expected text.")})
+    if "\x00" in value:  # PostgreSQL stores no NUL character in text: a 400, not a 500
+        raise ValidationError({key: _("Text cannot contain NUL characters.")})
     return value
 
 
