@@ -447,9 +447,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RSE API",
-    "DESCRIPTION": "Enterprise social network: directory, business repository, communities.",
+    "DESCRIPTION": "Enterprise social network: directory, business repository, communities. "
+    "Authenticate with an API token: `Authorization: Bearer <token>` (see /developers/api/).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags come from the first segment after this prefix (communities, posts…); without it the
+    # prefix is guessed from every route, and /scim/v2/ (not in the schema) made it "/".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -12,10 +12,15 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from communities.models import Membership
+from communities.services.comments import do_create_comment
 from communities.services.posts import do_create_post
 from communities.tests.factories import CommunityFactory, member
+from directory.services import do_create_contact
+from directory.tests.factories import OrgUnitFactory
 from integrations.tests.factories import make_token
 from integrations.tokens.models import ApiToken
+from repository.tests.factories import ItemFactory, ItemTypeFactory
 from rse.accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=False)]
@@ -23,24 +28,36 @@ EXAMPLES_PER_OPERATION = 12
 
 
 @pytest.fixture
-def contract(settings_fixture_for_contract):
-    return settings_fixture_for_contract
-
-
-@pytest.fixture
-def settings_fixture_for_contract(settings, db):
+def contract(settings, db):
     settings.RSE_API_TOKEN_RATE = ""  # the generator sends far more than a person would
     user = UserFactory(email="contract@example.com")
     community = CommunityFactory(slug="contract")
-    member(community, user)
-    # Through the service, so that counters are right: a factory's post leaves posts_count at 0,
+    # The owner: the animators' endpoints answer more than a 403.
+    member(community, user, role=Membership.Role.OWNER)
+    # Through the services, so that counters are right: a factory's post leaves posts_count at 0,
     # and deleting it would break the counter's CHECK constraint (a 500 real data never sees).
     post = do_create_post(user, community, title="Contract", body_md="Hello")
+    comment = do_create_comment(user, post, body_md="A comment")
+    contact = do_create_contact(user, {"name": "Ext Ernal", "emails": ["ext@example.org"]})
+    unit = OrgUnitFactory(name="Contract unit", slug="contract-unit")
+    item_type = ItemTypeFactory(name="Project", slug="project")
+    item = ItemFactory(item_type=item_type, external_id="P-1")
     token, raw = make_token(user, scopes=["read", "write"])
-    # identity: the WSGI transport hands the body over as it comes, and gzip would hide it.
     return {
         "token": token,
-        "known": {"slug": community.slug, "posts": post.pk, "people": user.pk},
+        # Random slugs and ids only ever meet a 404: they are pointed at these rows.
+        "known": {
+            "slug": community.slug,
+            "type_slug": item_type.slug,
+            "external_id": item.external_id,
+            "/api/v1/posts/": post.pk,
+            "/api/v1/comments/": comment.pk,
+            "/api/v1/contacts/": contact.pk,
+            "/api/v1/org-units/": unit.pk,
+            "/api/v1/people/": user.pk,
+            "/api/v1/repository/items/": item.pk,
+        },
+        # identity: the WSGI transport hands the body over as it comes, and gzip would hide it.
         "headers": {"Authorization": f"Bearer {raw}", "Accept-Encoding": "identity"},
     }
 
@@ -72,14 +89,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_api_matches_its_schema_and_never_fails(case, contract):
     # A generated DELETE /tokens/{id}/ may revoke the test's own token: keep it usable.
     ApiToken.objects.filter(pk=contract["token"].pk).update(revoked_at=None)
-    # Random slugs and ids only ever meet a 404: point them at rows that exist, so the real code
-    # paths get the generated bodies and query strings.
     params, known = case.path_parameters or {}, contract["known"]
-    if "slug" in params:
-        params["slug"] = known["slug"]
-    for prefix in ("posts", "people"):
-        if case.operation.path.startswith(f"/api/v1/{prefix}/"):
+    for name in ("slug", "type_slug", "external_id"):
+        if name in params:
+            params[name] = known[name]
+    for prefix, pk in known.items():
+        if prefix.startswith("/") and case.operation.path.startswith(prefix):
             for name in ("id", "user_id"):
                 if name in params:
-                    params[name] = known[prefix]
+                    params[name] = pk
     case.call_and_validate(headers=contract["headers"], checks=[not_a_server_error, response_schema_conformance])

@@ -27,3 +27,22 @@ def test_posts_and_comments_say_their_empty_fields_are_nullable(client):
     assert schema["Post"]["properties"]["accepted_comment_id"].get("nullable") is True
     assert schema["Comment"]["properties"]["edited_at"].get("nullable") is True
     assert schema["Comment"]["properties"]["parent_id"].get("nullable") is True
+
+
+def test_a_nul_character_in_a_post_is_a_400_not_a_500(logged_client, user):
+    from communities.services.posts import do_create_post
+    from communities.tests.factories import CommunityFactory, member
+
+    community = CommunityFactory()
+    member(community, user)
+    post = do_create_post(user, community, title="T", body_md="B")
+    edit = logged_client.patch(
+        f"/api/v1/posts/{post.pk}/", "title=x&body_md=a%00b", content_type="application/x-www-form-urlencoded"
+    )
+    assert edit.status_code == 400
+    create = logged_client.post(
+        f"/api/v1/communities/{community.slug}/posts/",
+        {"title": "x\x00", "body_md": "y"},
+        content_type="application/json",
+    )
+    assert create.status_code == 400

@@ -259,3 +259,26 @@ def test_a_crm_service_account_upserts_items_with_a_token_or_with_basic_when_all
     bad = client.put(url, {"name": "X"}, content_type="application/json", **_basic(account.user.email, "wrong"))
     assert bad.status_code == 401
     assert Item.objects.get(external_id="CRM-9").name == "Basic"
+
+
+def test_token_lists_have_a_fixed_number_of_queries(client, django_assert_num_queries, django_assert_max_num_queries):
+    admin = admin_user()
+    account = make_service_account()
+    client.force_login(admin)
+    make_token(admin)
+    make_token(account.user, service_account=account)
+    client.get(TOKENS)  # warm the session
+    with django_assert_max_num_queries(3) as one:
+        assert len(client.get(TOKENS).json()["results"]) == 2
+    for n in range(5):
+        make_token(admin, name=f"more {n}")
+        make_token(account.user, service_account=account, name=f"svc {n}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(client.get(TOKENS).json()["results"]) == 12
+    page = reverse("tokens:mine")
+    client.get(page)
+    with django_assert_max_num_queries(12) as html:
+        client.get(page)
+    make_token(admin, name="one more")
+    with django_assert_num_queries(len(html.captured_queries)):
+        client.get(page)
