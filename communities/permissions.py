@@ -176,3 +176,11 @@ def can_invite(user, community, membership=_UNSET) -> bool:
 def can_change_roles(user, community, membership=_UNSET) -> bool:
     m = _m(user, community, membership)
     return m is not None and m.status == Membership.Status.ACTIVE and m.role == Membership.Role.OWNER
+
+
+def can_change_role_of(actor, target, membership=_UNSET) -> bool:
+    """Owners give an active member a role; not their own (another owner does, so that nobody
+    demotes themselves by a slip). `membership` is the actor's, `target` the one changed."""
+    if not _is_employee(actor) or target.user_id == actor.pk or target.status != Membership.Status.ACTIVE:
+        return False
+    return can_change_roles(actor, target.community, membership)

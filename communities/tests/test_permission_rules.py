@@ -155,7 +155,7 @@ def test_prefetch_flags_are_the_predicates(matrix):
         assert by_id[own.pk].can_delete == (not who.startswith("departed"))
 
 
-def test_member_removal_follows_the_predicate_on_page_and_in_service(db, client):
+def test_member_removal_and_roles_follow_the_predicates_on_page_and_in_service(db, client):
     community = CommunityFactory(visibility=V.PRIVATE)
     owner = member(community, role=R.OWNER)
     animator = member(community, role=R.ANIMATOR)
@@ -178,6 +178,18 @@ def test_member_removal_follows_the_predicate_on_page_and_in_service(db, client)
             assert allowed == (target_name in may_remove), (actor_name, target_name)
             form = reverse("membership_action", args=[membership.pk, "remove"])
             assert (form in html) == allowed, (actor_name, target_name)
+    for actor_name, may_change in {"owner": {"animator", "member", "co-owner"}, "animator": set()}.items():
+        actor = people[actor_name]
+        client.force_login(actor)
+        html = client.get(reverse("community_members", args=[community.slug])).content.decode()
+        for target_name, target in people.items():
+            membership = Membership.objects.get(community=community, user=target)
+            allowed = perms.can_change_role_of(actor, membership)
+            assert allowed == (target_name in may_change), (actor_name, target_name)
+            form = reverse("membership_action", args=[membership.pk, "role"])
+            assert (form in html) == allowed, (actor_name, target_name)
+    with pytest.raises(PermissionDenied):
+        services.do_set_member_role(owner, Membership.objects.get(community=community, user=owner), R.MEMBER)
     with pytest.raises(PermissionDenied):
         services.do_remove_member(animator, Membership.objects.get(community=community, user=animator))
     with pytest.raises(PermissionDenied):
