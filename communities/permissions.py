@@ -143,6 +143,19 @@ def can_delete_content(user, content, community, membership=_UNSET) -> bool:
     return content.author_id == user.pk or can_moderate(user, community, membership)
 
 
+def can_see_read_receipts(user, post, membership=_UNSET) -> bool:
+    """How many read a must-read post: its author and the community's animators."""
+    if not _is_employee(user):
+        return False
+    return post.author_id == user.pk or can_moderate(user, post.community, membership)
+
+
+def can_see_poll_results(user, post, *, has_voted) -> bool:
+    """A poll's results: after one's own vote (no herding), once it is closed, and to its author."""
+    poll = getattr(post, "poll", None)
+    return bool(has_voted or (poll is not None and poll.is_closed) or post.author_id == user.pk)
+
+
 def can_accept_answer(user, post, membership=_UNSET) -> bool:
     if not _is_employee(user) or post.kind != post.Kind.QUESTION or post.deleted_at:
         return False
