@@ -134,7 +134,7 @@ class PostSerializer(serializers.Serializer):
         if not obj.requires_ack:
             return None
         data = {"acknowledged": obj.has_acked}
-        if obj.author_id == self.context["request"].user.pk or obj.can_moderate:
+        if obj.can_see_acks:
             data.update(count=obj.acks_count, members=obj.community.members_count)
         return data
 
@@ -142,7 +142,7 @@ class PostSerializer(serializers.Serializer):
         poll = getattr(obj, "poll", None) if obj.kind == Post.Kind.POLL else None
         if poll is None:  # a poll row is created with the post; tolerate hand-made data
             return None
-        show = obj.has_voted or poll.is_closed or obj.author_id == self.context["request"].user.pk
+        show = obj.can_see_results
         return {
             "multiple": poll.multiple,
             "closes_at": poll.closes_at,

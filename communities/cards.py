@@ -60,7 +60,8 @@ def card_state(post, viewer):
         post.comments_count, post.reactions_count, author.display_name, author.initials,
         community.slug, community.name,
         post.my_reaction, post.is_bookmarked, post.has_acked, post.my_rsvp, post.has_voted,
-        tuple(sorted(post.my_choices)), post.can_moderate, post.can_react, post.can_edit, post.author_id == viewer.pk,
+        tuple(sorted(post.my_choices)), post.can_moderate, post.can_react, post.can_edit, post.can_see_acks, post.can_see_results,
+        post.author_id == viewer.pk,
         tuple((f.pk, f.name, f.is_image, f.size) for f in post.attachments.all()) if post.attachments_count else (),
     ]  # fmt: skip
     if post.requires_ack:

@@ -152,6 +152,19 @@ def can_delete_content(user, content, community, membership=_UNSET) -> bool:
     return content.author_id == user.pk or can_moderate(user, community, membership)
 
 
+def can_see_read_receipts(user, post, membership=_UNSET) -> bool:
+    """How many read a must-read post: its author and the community's animators."""
+    if not _is_employee(user):
+        return False
+    return post.author_id == user.pk or can_moderate(user, post.community, membership)
+
+
+def can_see_poll_results(user, post, *, has_voted) -> bool:
+    """A poll's results: after one's own vote (no herding), once it is closed, and to its author."""
+    poll = getattr(post, "poll", None)
+    return bool(has_voted or (poll is not None and poll.is_closed) or post.author_id == user.pk)
+
+
 def can_accept_answer(user, post, membership=_UNSET) -> bool:
     if not _is_employee(user) or post.kind != post.Kind.QUESTION or post.deleted_at:
         return False
@@ -185,3 +198,11 @@ def can_invite(user, community, membership=_UNSET) -> bool:
 def can_change_roles(user, community, membership=_UNSET) -> bool:
     m = _m(user, community, membership)
     return m is not None and m.status == Membership.Status.ACTIVE and m.role == Membership.Role.OWNER
+
+
+def can_change_role_of(actor, target, membership=_UNSET) -> bool:
+    """Owners give an active member a role; not their own (another owner does, so that nobody
+    demotes themselves by a slip). `membership` is the actor's, `target` the one changed."""
+    if not _is_employee(actor) or target.user_id == actor.pk or target.status != Membership.Status.ACTIVE:
+        return False
+    return can_change_roles(actor, target.community, membership)

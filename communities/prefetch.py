@@ -47,7 +47,7 @@ def _flag_rows(user, posts):
 def set_post_permissions(user, post, membership):
     """The permission flags templates read, each decided by its predicate in permissions (never
     re-derived in a template): can_moderate, can_comment, can_react, can_accept, can_edit,
-    can_delete. `membership` is the viewer's in the post's community (or None)."""
+    can_delete, can_see_acks. `membership` is the viewer's in the post's community (or None)."""
     community = post.community
     post.can_moderate = perms.can_moderate(user, community, membership)
     post.can_comment = perms.can_comment(user, community, membership) and not post.locked_at
@@ -55,6 +55,7 @@ def set_post_permissions(user, post, membership):
     post.can_accept = perms.can_accept_answer(user, post, membership)
     post.can_edit = perms.can_edit_content(user, post)
     post.can_delete = perms.can_delete_content(user, post, community, membership)
+    post.can_see_acks = perms.can_see_read_receipts(user, post, membership)
     return post
 
 
@@ -66,7 +67,7 @@ def set_comment_permissions(user, post, comment, membership):
 
 def annotate_posts_for_viewer(user, posts, *, memberships=None):
     """Sets on each post: my_reaction, is_bookmarked, my_choices, has_voted, my_rsvp, has_acked,
-    viewer_membership, original_readable and the flags of set_post_permissions."""
+    viewer_membership, can_see_results, original_readable and the flags of set_post_permissions."""
     posts = list(posts)
     if not posts:
         return posts
@@ -97,6 +98,9 @@ def annotate_posts_for_viewer(user, posts, *, memberships=None):
             elif flag == "c":
                 post.my_choices.add(int(value))
         post.has_voted = bool(post.my_choices)
+        post.can_see_results = post.kind == post.Kind.POLL and perms.can_see_poll_results(
+            user, post, has_voted=post.has_voted
+        )
         original = post.shared_from
         post.original_readable = bool(
             original

@@ -296,6 +296,7 @@ def community_members(request, slug):
     for m in (*members, *invited):
         m.community = community  # the one already loaded: the predicate reads it
         m.can_remove = perms.can_remove_member(request.user, m, context["membership"])
+        m.can_change_role = perms.can_change_role_of(request.user, m, context["membership"])
     return render(
         request,
         "communities/community_members.html",

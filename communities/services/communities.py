@@ -338,6 +338,8 @@ def do_set_member_role(actor, membership, role) -> Membership:
         raise ValidationError({"role": _("Unknown role.")})
     if membership.status != A:
         raise ValidationError(_("Only active members have a role."))
+    if not perms.can_change_role_of(actor, membership):
+        raise PermissionDenied(_("Another owner changes your role."))
     if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER and _is_last_owner(membership):
         raise ValidationError(_("A community keeps at least one owner."))
     membership.role = role

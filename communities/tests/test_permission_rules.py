@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from communities import permissions as perms
 from communities import selectors, services
-from communities.models import Community, Membership, Post
+from communities.models import Community, Membership, Poll, Post
 from communities.prefetch import annotate_posts_for_viewer
 from communities.services.common import readers_among
 from communities.tests.factories import CommentFactory, CommunityFactory, PostFactory, member
@@ -137,25 +137,33 @@ def test_prefetch_flags_are_the_predicates(matrix):
         if community.deleted_at:
             continue
         author = community.memberships.filter(role=R.OWNER).order_by("pk").first().user
-        question = PostFactory(community=community, author=author, kind=Post.Kind.QUESTION)
+        question = PostFactory(community=community, author=author, kind=Post.Kind.QUESTION, requires_ack=True)
         own = PostFactory(community=community, author=person)
-        posts = annotate_posts_for_viewer(person, Post.objects.filter(pk__in=[question.pk, own.pk]))
+        poll = PostFactory(community=community, author=author, kind=Post.Kind.POLL)
+        Poll.objects.create(post=poll)
+        posts = annotate_posts_for_viewer(person, Post.objects.filter(pk__in=[question.pk, own.pk, poll.pk]))
         for post in posts:
             membership = perms.get_membership(person, community)
+            assert post.can_see_acks == perms.can_see_read_receipts(person, post, membership), (kind, who)
+            assert post.can_see_results == (
+                post.kind == Post.Kind.POLL and perms.can_see_poll_results(person, post, has_voted=False)
+            )
             assert post.can_react == perms.can_react(person, community, membership), (kind, who)
             assert post.can_comment == perms.can_comment(person, community, membership)
             assert post.can_accept == perms.can_accept_answer(person, post, membership), (kind, who)
             assert post.can_delete == perms.can_delete_content(person, post, community, membership)
             assert post.can_edit == perms.can_edit_content(person, post)
         by_id = {p.pk: p for p in posts}
+        assert by_id[poll.pk].can_see_results is False  # nobody voted, open, not the author
         if who in ("animator", "owner"):
             assert by_id[question.pk].can_accept and by_id[question.pk].can_delete
+            assert by_id[question.pk].can_see_acks
         if who in ("outsider", "member") and kind != "deleted open":
             assert not by_id[question.pk].can_accept and not by_id[question.pk].can_delete
         assert by_id[own.pk].can_delete == (not who.startswith("departed"))
 
 
-def test_member_removal_follows_the_predicate_on_page_and_in_service(db, client):
+def test_member_removal_and_roles_follow_the_predicates_on_page_and_in_service(db, client):
     community = CommunityFactory(visibility=V.PRIVATE)
     owner = member(community, role=R.OWNER)
     animator = member(community, role=R.ANIMATOR)
@@ -178,6 +186,18 @@ def test_member_removal_follows_the_predicate_on_page_and_in_service(db, client)
             assert allowed == (target_name in may_remove), (actor_name, target_name)
             form = reverse("membership_action", args=[membership.pk, "remove"])
             assert (form in html) == allowed, (actor_name, target_name)
+    for actor_name, may_change in {"owner": {"animator", "member", "co-owner"}, "animator": set()}.items():
+        actor = people[actor_name]
+        client.force_login(actor)
+        html = client.get(reverse("community_members", args=[community.slug])).content.decode()
+        for target_name, target in people.items():
+            membership = Membership.objects.get(community=community, user=target)
+            allowed = perms.can_change_role_of(actor, membership)
+            assert allowed == (target_name in may_change), (actor_name, target_name)
+            form = reverse("membership_action", args=[membership.pk, "role"])
+            assert (form in html) == allowed, (actor_name, target_name)
+    with pytest.raises(PermissionDenied):
+        services.do_set_member_role(owner, Membership.objects.get(community=community, user=owner), R.MEMBER)
     with pytest.raises(PermissionDenied):
         services.do_remove_member(animator, Membership.objects.get(community=community, user=animator))
     with pytest.raises(PermissionDenied):

@@ -1,8 +1,8 @@
 """axe-core (vendored from npm: tests/browser/vendor/axe-core) on the main pages of each role, in
 Chromium, with every rule on: a serious or critical violation fails the test and names the
 elements. Employee: home, community, post, profile, directory, search; animator: the community's
-Animate pages; HR analyst: the HR import from upload to report, the jobs page; administrator: the
-Django admin. Desktop and phone widths (the layout changes what is visible)."""
+Animate pages; HR analyst: the HR import from upload to report and its job page; administrator:
+the jobs page, the repository import, the Django admin. Desktop and phone widths (the layout changes what is visible)."""
 
 import re
 from datetime import timedelta
@@ -57,7 +57,7 @@ def _check(page, paths):
     for width_name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         for path in paths:
-            page.goto(path)
+            assert page.goto(path).status == 200, path  # the page itself, not an error page
             assert_accessible(page, f"{path} ({width_name})")
 
 
@@ -70,6 +70,7 @@ def test_employee_pages_have_no_serious_accessibility_violation(world, page):
             "/", "/essentials/", "/communities/", "/c/quality/", "/c/quality/members/", f"/posts/{question.pk}/",
             "/c/quality/new/", "/people/", f"/people/{world['owner'].pk}/", "/people/me/", "/people/me/edit/",
             "/people/experts/?q=lean", "/search/?q=gloves", "/notifications/", "/people/contacts/",
+            "/repository/",
         ],
     )  # fmt: skip
 
@@ -98,7 +99,7 @@ def test_hr_import_pages_have_no_serious_accessibility_violation(world, page, tm
     log_in(page, analyst)
     for width_name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto("/people/hr/")
+        assert page.goto("/people/hr/").status == 200
         assert_accessible(page, f"HR import form ({width_name})")
         page.get_by_label(re.compile(r"^File")).set_input_files(csv)
         page.get_by_role("button", name="Preview").click()
@@ -107,8 +108,9 @@ def test_hr_import_pages_have_no_serious_accessibility_violation(world, page, tm
         page.get_by_role("button", name="Confirm the import").click()
         expect(page.locator("#import-progress").get_by_text("Import finished.")).to_be_visible()
         assert_accessible(page, f"HR import report ({width_name})")
-        page.goto("/jobs/")
-        assert_accessible(page, f"jobs ({width_name})")
+        job_id = re.search(r"/imports/(\d+)/", page.url).group(1)
+        assert page.goto(f"/jobs/directory.import/{job_id}/").status == 200
+        assert_accessible(page, f"the import's job page ({width_name})")
 
 
 def test_administrator_pages_have_no_serious_accessibility_violation(world, page):
