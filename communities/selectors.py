@@ -135,15 +135,22 @@ def with_feed_related(qs):
     return qs.select_related("community", "author", "poll", "event").prefetch_related(*feed_prefetches())
 
 
-def my_memberships(user, *, with_communities=False) -> dict:
+def my_memberships(user, *, with_communities=False, with_mutes=False) -> dict:
     """community_id → my Membership, all of them in one query (a person is in tens of
     communities, not thousands): lets a page decide every permission without more queries.
-    with_communities: each with its community (the home page lists them, see my_communities)."""
+    with_communities: each with its community (the home page lists them, see my_communities);
+    with_mutes: each with `community_mute_id`, my Mute of that community or None (the
+    community page's mute button)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     qs = Membership.objects.filter(user=user)
     if with_communities:
         qs = qs.select_related("community")
+    if with_mutes:
+        from communities.models import Mute
+
+        mute = Mute.objects.filter(user=user, community=OuterRef("community_id")).values("pk")[:1]
+        qs = qs.annotate(community_mute_id=Subquery(mute))
     return {m.community_id: m for m in qs}
 
 

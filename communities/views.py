@@ -257,8 +257,9 @@ def _community_context(request, community, memberships=None):
 @login_required
 def community_detail(request, slug):
     community = selectors.access_community_by_slug(request.user, slug)
-    memberships = selectors.my_memberships(request.user)
+    memberships = selectors.my_memberships(request.user, with_mutes=True)
     context = _community_context(request, community, memberships)
+    context["community_mute_id"] = getattr(context["membership"], "community_mute_id", None)
     if not context["can_read"]:
         return render(request, "communities/community_detail.html", {**context, "page": None})
     order = request.GET.get("order", "newest")
