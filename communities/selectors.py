@@ -189,28 +189,34 @@ def pinned_posts(user, community, *, membership=_UNSET):
     )
 
 
-def _announcements_for_me(user):
+def _announcements_for_me(user, mine=None):
     """Announcements of my communities and of every community anyone may read (official news
     usually lives in a restricted "Internal communications" community)."""
     return Q(kind=Post.Kind.ANNOUNCEMENT) & (
-        Q(community_id__in=my_community_ids(user)) | Q(community__visibility__in=PUBLICLY_READABLE)
+        Q(community_id__in=my_community_ids(user) if mine is None else mine)
+        | Q(community__visibility__in=PUBLICLY_READABLE)
     )
 
 
-def home_feed(user):
-    """My communities, the people and business items I follow, and announcements for me."""
+def home_feed(user, *, memberships=None):
+    """My communities, the people and business items I follow, and announcements for me.
+    `memberships` (my_memberships(user)), when the caller holds them: my communities go in the
+    query as a list of ids instead of two subqueries (less to compile and to plan)."""
     from directory.models import Follow
     from repository.models import ItemFollow
 
+    mine = None
+    if memberships is not None:
+        mine = [cid for cid, m in memberships.items() if m.status == Membership.Status.ACTIVE]
     followed_people = Follow.objects.filter(follower=user).values("followed_id")
     followed_items = ItemFollow.objects.filter(user=user).values("item_id")
     about_followed_item = Post.items.through.objects.filter(post_id=OuterRef("pk"), item_id__in=followed_items)
     return with_feed_related(
         visible_posts(user).filter(
-            Q(community_id__in=my_community_ids(user))
+            Q(community_id__in=my_community_ids(user) if mine is None else mine)
             | Q(author_id__in=followed_people)
             | Exists(about_followed_item)
-            | _announcements_for_me(user)
+            | _announcements_for_me(user, mine)
         )
     )
 

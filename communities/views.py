@@ -108,7 +108,7 @@ def home(request):
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
-        selectors.home_feed(request.user),
+        selectors.home_feed(request.user, memberships=memberships),
         "communities/home.html",
         _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),

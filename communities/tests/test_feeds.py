@@ -37,9 +37,10 @@ def test_home_feed_sources(user):
     PostFactory(community=elsewhere, title="unrelated")
     PostFactory(community=elsewhere, kind="announcement", title="company announcement")
     PostFactory(community=private, author=star, title="followed but private")
-    assert titles(selectors.home_feed(user)) == {
-        "in my community", "by someone I follow", "about my item", "company announcement",
-    }  # fmt: skip
+    expected = {"in my community", "by someone I follow", "about my item", "company announcement"}
+    assert titles(selectors.home_feed(user)) == expected
+    # the home page passes the memberships it already holds: same posts, my communities as a list
+    assert titles(selectors.home_feed(user, memberships=selectors.my_memberships(user))) == expected
 
 
 def test_essentials(user):
