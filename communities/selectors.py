@@ -17,11 +17,14 @@ def _active_membership(user):
     return Membership.objects.filter(community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
 
 
-def visible_communities(user):
-    """Communities whose content `user` may read."""
+def visible_communities(user, *, mine=None):
+    """Communities whose content `user` may read. `mine`: the ids of the communities `user` is an
+    active member of, when the caller already holds them (the same rule, a list in place of a
+    correlated subquery)."""
     if not getattr(user, "is_authenticated", False):
         return Community.objects.none()
-    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | Exists(_active_membership(user)))
+    member = Exists(_active_membership(user)) if mine is None else Q(pk__in=mine)
+    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | member)
 
 
 def listed_communities(user):
@@ -34,9 +37,10 @@ def listed_communities(user):
     return Community.objects.alive().filter(~Q(visibility=Community.Visibility.SECRET) | Exists(in_or_invited))
 
 
-def visible_posts(user):
-    """Live posts in communities `user` may read."""
-    return Post.objects.alive().filter(community_id__in=Subquery(visible_communities(user).order_by().values("pk")))
+def visible_posts(user, *, mine=None):
+    """Live posts in communities `user` may read (`mine`: see visible_communities)."""
+    readable = visible_communities(user, mine=mine).order_by().values("pk")
+    return Post.objects.alive().filter(community_id__in=Subquery(readable))
 
 
 def visible_comments(user):
@@ -212,7 +216,7 @@ def home_feed(user, *, memberships=None):
     followed_items = ItemFollow.objects.filter(user=user).values("item_id")
     about_followed_item = Post.items.through.objects.filter(post_id=OuterRef("pk"), item_id__in=followed_items)
     return with_feed_related(
-        visible_posts(user).filter(
+        visible_posts(user, mine=mine).filter(
             Q(community_id__in=my_community_ids(user) if mine is None else mine)
             | Q(author_id__in=followed_people)
             | Exists(about_followed_item)

@@ -174,3 +174,22 @@ def test_restricted_announcements_reach_everyone(user):
     comms = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
     PostFactory(community=comms, kind="announcement", title="Official news")
     assert "Official news" in titles(selectors.home_feed(user))
+
+
+def test_home_feed_reads_private_communities_only_as_an_active_member(user):
+    """The home page's path (memberships held in Python) keeps the read rule: a private or secret
+    community's posts only for its active members, never for a pending or invited person."""
+    joined = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    asked = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    invited = CommunityFactory(visibility=Community.Visibility.SECRET)
+    member(joined, user)
+    member(asked, user, status=Membership.Status.PENDING)
+    member(invited, user, status=Membership.Status.INVITED)
+    author = UserFactory()
+    Follow.objects.create(follower=user, followed=author)
+    for community in (joined, asked, invited):
+        PostFactory(community=community, author=author, title=f"in {community.pk}")
+        PostFactory(community=community, author=author, kind="announcement", title=f"news {community.pk}")
+    expected = {f"in {joined.pk}", f"news {joined.pk}"}
+    assert titles(selectors.home_feed(user)) == expected
+    assert titles(selectors.home_feed(user, memberships=selectors.my_memberships(user))) == expected
