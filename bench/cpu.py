@@ -14,14 +14,23 @@ prints, per page: the CPU of this process (time.process_time) and of its Postgre
 request, and the SQL queries per request.
 
 On a quiet 2-core machine, requests/s ≈ 2 × 1000 ÷ (CPU ms per request): the figure to cut.
+
+    .venv/bin/python -m bench.cpu --no-setup --pages "community feed,home" -n 20 --instructions
+
+--instructions runs the same requests under valgrind's callgrind and counts the instructions the
+Python process executes per request (not PostgreSQL's): slow (minutes), but exactly the same
+figure however busy the machine is, for comparing two versions of the code.
 """
 
 import argparse
 import itertools
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,7 +64,34 @@ def backend_pids(db_name):
         return {row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [db_name])}
 
 
-def main():  # noqa: PLR0915 - a script that reads top to bottom
+UNDER_CALLGRIND = "RSE_BENCH_UNDER_CALLGRIND"
+
+
+def callgrind_control(*args):
+    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)  # noqa: S603, S607
+
+
+def count_instructions(argv, n):
+    """Runs this script again under callgrind, instrumenting only the measured requests (the child
+    toggles it around each page's loop and dumps the counters), and prints instructions per request."""
+    if not shutil.which("valgrind"):
+        raise SystemExit("--instructions needs valgrind: apt-get install -y valgrind")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        subprocess.run(  # noqa: S603
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}/cg.%p",  # noqa: S607
+             sys.executable, "-m", "bench.cpu", *argv],
+            env={**os.environ, UNDER_CALLGRIND: "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for dump in sorted(out.glob("cg.*.*"), key=lambda p: int(p.suffix[1:])):
+            text = dump.read_text(errors="replace")
+            label = next(line for line in text.splitlines() if line.startswith("desc: Trigger:")).split("dump ", 1)[1]
+            total = int(next(line for line in text.splitlines() if line.startswith("totals:")).split()[1])
+            log(f"{label.replace('_', ' '):17} {total / n / 1e6:7.1f} M instructions/req (Python process)")
+
+
+def main():  # noqa: C901, PLR0912, PLR0915 - a script that reads top to bottom
     from bench.run import READ_PAGES, SIZES, create_database, rse_targets, setup_django
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,7 +101,12 @@ def main():  # noqa: PLR0915 - a script that reads top to bottom
     parser.add_argument("--profile", default="", help="write a pyinstrument HTML profile of the last page here")
     parser.add_argument("--rounds", type=int, default=5, help="the figure is the lowest of these rounds of n")
     parser.add_argument("--no-setup", action="store_true", help="the data is there: no migrate, no build")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
+    under_callgrind = bool(os.environ.get(UNDER_CALLGRIND))
+    if args.instructions and not under_callgrind:
+        count_instructions([a for a in sys.argv[1:] if a != "--instructions"] + ["--rounds", "1"], args.n)
+        return
     size = SIZES[args.size]
     database_url = os.environ.get("DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/rse_bench_{args.size}"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -93,8 +134,11 @@ def main():  # noqa: PLR0915 - a script that reads top to bottom
         client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_ENCODING="gzip")
         client.force_login(user)
         clients.append((user, client))
+    from django.template import engines
+
+    loaders = [type(loader).__module__ for loader in engines["django"].engine.template_loaders]
     log(f"database {db['NAME']}, size {args.size}, {len(readers)} readers, DEBUG={settings.DEBUG}, "
-        f"template loaders {settings.TEMPLATES[0]['OPTIONS'].get('loaders', 'default (cached when DEBUG is off)')}")  # fmt: skip
+        f"template loaders {loaders}")  # fmt: skip
 
     queries = []
 
@@ -107,8 +151,8 @@ def main():  # noqa: PLR0915 - a script that reads top to bottom
     for page in pages:
         requests = [(client, path) for user, client in clients for path in paths[page](user)]
         random.Random(5).shuffle(requests)  # noqa: S311
-        warm = requests[: max(len(requests), 8)]
-        for client, path in warm:  # caches warm, connections open
+        warm = requests
+        for client, path in warm:  # every card cached, connections open
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)  # noqa: S101 - a script
         pids = backend_pids(db["NAME"])
@@ -124,10 +168,16 @@ def main():  # noqa: PLR0915 - a script that reads top to bottom
             queries.clear()
             for _ in range(args.rounds):
                 cycle = itertools.islice(itertools.cycle(requests), args.n)
+                if under_callgrind:
+                    callgrind_control("--zero")
+                    callgrind_control("--instr=on")
                 db_before, before = backend_cpu_ms(pids), time.process_time()
                 for client, path in cycle:
                     response = client.get(path)
                     sizes.append(len(response.content))
+                if under_callgrind:
+                    callgrind_control("--instr=off")
+                    callgrind_control(f"--dump={page.replace(' ', '_')}")
                 # the PostgreSQL backend's CPU comes in clock ticks (10 ms): summed over the rounds
                 rounds.append(((time.process_time() - before) * 1000 / args.n, backend_cpu_ms(pids) - db_before))
         if profiler:

@@ -73,12 +73,18 @@ def can_read_community(user, community, membership=_UNSET) -> bool:
     return is_active_member(user, community, membership)
 
 
-def readable_communities(user):
-    """can_read_community as a queryset: the communities whose content `user` may read."""
+def readable_communities(user, *, mine=None):
+    """can_read_community as a queryset: the communities whose content `user` may read. `mine`:
+    the ids of the communities `user` is an active member of, when the caller already holds them
+    (the same rule, a list in place of a correlated subquery)."""
     if not _is_employee(user):
         return Community.objects.none()
-    active = Membership.objects.filter(community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
-    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | Exists(active))
+    if mine is None:
+        active = Membership.objects.filter(community=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
+        member = Exists(active)
+    else:
+        member = Q(pk__in=mine)
+    return Community.objects.alive().filter(Q(visibility__in=PUBLICLY_READABLE) | member)
 
 
 def readers_of(community):

@@ -2,46 +2,45 @@
 loaders): my memberships for the communities shown, then one UNION query for my reaction,
 bookmark, poll choices, RSVP and acknowledgement."""
 
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast
+from django.db import connection
 
 from communities import permissions as perms
 from communities.links import post_urls
-from communities.models import Acknowledgement, Bookmark, Membership, PollChoice, Reaction, Rsvp
+from communities.models import Acknowledgement, Bookmark, Membership, PollBallot, PollChoice, Reaction, Rsvp
+
+# One SELECT per flag, glued with UNION ALL. Written in SQL: the ORM took ~1 ms of CPU to build
+# and compile this union on every feed page, for five fixed, trivial statements.
+_FLAG_SQL = {  # table names from our models; every value goes as a parameter
+    "r": ("post_id", "'r'", "CAST(kind AS text)", Reaction._meta.db_table, "user_id"),
+    "b": ("post_id", "'b'", "''", Bookmark._meta.db_table, "user_id"),
+    "a": ("post_id", "'a'", "''", Acknowledgement._meta.db_table, "user_id"),
+    "v": ("post_id", "'v'", "CAST(answer AS text)", Rsvp._meta.db_table, "user_id"),
+    "c": ("b.post_id", "'c'", "CAST(c.option_id AS text)",
+          f"{PollChoice._meta.db_table} c JOIN {PollBallot._meta.db_table} b ON b.id = c.ballot_id", "b.user_id"),
+}  # fmt: skip
 
 
 def _flag_rows(user, posts):
-    """Only the flags that the page's posts can carry: acknowledgements of the posts that ask
-    for them, RSVPs of events, choices of polls (a page of discussions asks for two)."""
-
-    def q(qs, flag, value, post_field="post_id"):
-        return qs.annotate(fpost=F(post_field), fflag=Value(flag, output_field=CharField()), fval=value).values_list(
-            "fpost", "fflag", "fval"
-        )
-
-    def ids(keep):
-        return [p.pk for p in posts if keep(p)]
-
-    text = CharField()
-    post_ids = [p.pk for p in posts]
-    reactions = q(Reaction.objects.filter(user=user, post_id__in=post_ids), "r", Cast("kind", text))
-    others = [q(Bookmark.objects.filter(user=user, post_id__in=post_ids), "b", Value("", output_field=text))]
-    if acked := ids(lambda p: p.requires_ack):
-        others.append(
-            q(Acknowledgement.objects.filter(user=user, post_id__in=acked), "a", Value("", output_field=text))
-        )
-    if events := ids(lambda p: p.kind == p.Kind.EVENT):
-        others.append(q(Rsvp.objects.filter(user=user, post_id__in=events), "v", Cast("answer", text)))
-    if polls := ids(lambda p: p.kind == p.Kind.POLL):
-        others.append(
-            q(
-                PollChoice.objects.filter(ballot__user=user, ballot__post_id__in=polls),
-                "c",
-                Cast("option_id", text),
-                post_field="ballot__post_id",
-            )  # fmt: skip
-        )
-    return reactions.union(*others, all=True)
+    """(post id, flag, value) of my reactions and bookmarks, and of only what the page's posts can
+    carry besides: acknowledgements of the posts that ask for them, RSVPs of events, choices of
+    polls (a page of discussions asks for two)."""
+    wanted = {
+        "r": [p.pk for p in posts],
+        "a": [p.pk for p in posts if p.requires_ack],
+        "v": [p.pk for p in posts if p.kind == p.Kind.EVENT],
+        "c": [p.pk for p in posts if p.kind == p.Kind.POLL],
+    }
+    wanted["b"] = wanted["r"]
+    parts, params = [], []
+    for flag, ids in wanted.items():
+        if ids:
+            post, kind, value, table, owner = _FLAG_SQL[flag]
+            marks = ", ".join(["%s"] * len(ids))
+            parts.append(f"SELECT {post}, {kind}, {value} FROM {table} WHERE {owner} = %s AND {post} IN ({marks})")  # noqa: S608
+            params += [user.pk, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def set_post_permissions(user, post, membership):

@@ -57,17 +57,23 @@ def _apply_errors(form, exc):
         form.add_error(None, exc.messages)
 
 
-def _feed(request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None):
-    """One page of posts with per-viewer flags; the next page for htmx infinite scroll."""
+def _feed(
+    request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None, community=None
+):
+    """One page of posts with per-viewer flags; the next page for htmx infinite scroll.
+    `community`: the feed is this community's (its posts need not join it)."""
     try:
         # Prefetch once for the page and the pinned posts together (fixed query count).
         page = paginate(
-            qs.prefetch_related(None), ordering=ordering, cursor=request.GET.get("cursor"), size=settings.RSE_PAGE_SIZE
+            selectors.for_cards(qs, community=community),
+            ordering=ordering,
+            cursor=request.GET.get("cursor"),
+            size=settings.RSE_PAGE_SIZE,
         )
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
     posts = [*extra_posts, *page.items]
-    selectors.prefetch_for_cards(posts)
+    selectors.prefetch_for_cards(posts, community=community)
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
     attach_cards(request, posts)
     params = request.GET.copy()
@@ -102,7 +108,7 @@ def home(request):
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
-        selectors.home_feed(request.user),
+        selectors.home_feed(request.user, memberships=memberships),
         "communities/home.html",
         _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
@@ -257,8 +263,9 @@ def community_detail(request, slug):
         if merged is None:
             raise
         return redirect("community_detail", merged.slug, permanent=True)
-    memberships = selectors.my_memberships(request.user)
+    memberships = selectors.my_memberships(request.user, with_mutes=True)
     context = _community_context(request, community, memberships)
+    context["community_mute_id"] = getattr(context["membership"], "community_mute_id", None)
     if not context["can_read"]:
         return render(request, "communities/community_detail.html", {**context, "page": None})
     order = request.GET.get("order", "newest")
@@ -267,7 +274,9 @@ def community_detail(request, slug):
     pinned = []
     if not request.GET.get("cursor") and not kind and not unanswered_only:
         pinned = list(
-            selectors.pinned_posts(request.user, community, membership=context["membership"]).prefetch_related(None)[:5]
+            selectors.for_cards(
+                selectors.pinned_posts(request.user, community, membership=context["membership"]), community=community
+            )[:5]
         )
     return _feed(
         request,
@@ -279,6 +288,7 @@ def community_detail(request, slug):
         ordering=selectors.feed_ordering(order),
         extra_posts=pinned,
         memberships=memberships,
+        community=community,
     )
 
 

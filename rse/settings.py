@@ -457,9 +457,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Operations are grouped by what follows /api/v1/ (SCIM's views under /scim/v2/ would otherwise
-    # shorten the common prefix to "/" and put every operation under one "api" tag).
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Several models have a `kind` choice field: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "directory.models.OrgUnit.Kind",

@@ -37,9 +37,10 @@ def test_home_feed_sources(user):
     PostFactory(community=elsewhere, title="unrelated")
     PostFactory(community=elsewhere, kind="announcement", title="company announcement")
     PostFactory(community=private, author=star, title="followed but private")
-    assert titles(selectors.home_feed(user)) == {
-        "in my community", "by someone I follow", "about my item", "company announcement",
-    }  # fmt: skip
+    expected = {"in my community", "by someone I follow", "about my item", "company announcement"}
+    assert titles(selectors.home_feed(user)) == expected
+    # the home page passes the memberships it already holds: same posts, my communities as a list
+    assert titles(selectors.home_feed(user, memberships=selectors.my_memberships(user))) == expected
 
 
 def test_essentials(user):
@@ -173,3 +174,22 @@ def test_restricted_announcements_reach_everyone(user):
     comms = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
     PostFactory(community=comms, kind="announcement", title="Official news")
     assert "Official news" in titles(selectors.home_feed(user))
+
+
+def test_home_feed_reads_private_communities_only_as_an_active_member(user):
+    """The home page's path (memberships held in Python) keeps the read rule: a private or secret
+    community's posts only for its active members, never for a pending or invited person."""
+    joined = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    asked = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    invited = CommunityFactory(visibility=Community.Visibility.SECRET)
+    member(joined, user)
+    member(asked, user, status=Membership.Status.PENDING)
+    member(invited, user, status=Membership.Status.INVITED)
+    author = UserFactory()
+    Follow.objects.create(follower=user, followed=author)
+    for community in (joined, asked, invited):
+        PostFactory(community=community, author=author, title=f"in {community.pk}")
+        PostFactory(community=community, author=author, kind="announcement", title=f"news {community.pk}")
+    expected = {f"in {joined.pk}", f"news {joined.pk}"}
+    assert titles(selectors.home_feed(user)) == expected
+    assert titles(selectors.home_feed(user, memberships=selectors.my_memberships(user))) == expected

@@ -14,6 +14,7 @@ from communities.models import (
 )
 from communities.notifications.emails import unsubscribe_token
 from communities.notifications.services import dedupe_key
+from communities.tests.factories import member
 from communities.tests.factories_realtime import CommentFactory, CommunityFactory, PostFactory
 from rse.accounts.tests.factories import UserFactory
 
@@ -272,3 +273,21 @@ def test_a_fresh_notification_reads_just_now_then_how_long_ago(logged_client, us
     assert "just now" in logged_client.get(reverse("notifications:list")).content.decode()
     type(notification).objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(hours=3))
     assert "3\xa0hours ago" in logged_client.get(reverse("notifications:list")).content.decode()
+
+
+def test_community_page_mute_button_follows_my_mute(logged_client, user):
+    """The community page knows my mute from my memberships (no query of its own): the button
+    mutes, then unmutes exactly my mute, and another person's mute changes nothing for me."""
+    community = CommunityFactory(visibility=Community.Visibility.OPEN)
+    member(community, user)
+    other = UserFactory()
+    member(community, other)
+    Mute.objects.create(user=other, community=community)
+    url = reverse("community_detail", args=[community.slug])
+    page = logged_client.get(url).content.decode()
+    assert "Mute this community" in page and "Unmute this community" not in page
+    assert logged_client.post(reverse("notifications:mute"), {"community": community.pk}).status_code == 302
+    mine = Mute.objects.get(user=user, community=community)
+    page = logged_client.get(url).content.decode()
+    assert "Unmute this community" in page
+    assert f'action="{reverse("notifications:unmute", args=[mine.pk])}"' in page
