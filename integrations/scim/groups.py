@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import OrgUnit, Profile
 from directory.services import ensure_profile
-from integrations.scim.errors import ScimError
+from integrations.scim.errors import ScimError, patch_operations
 from integrations.scim.filters import parse_eq_filter
 from rse.accounts.models import User
 from rse.trail.services import record
@@ -162,18 +162,7 @@ def _member_filter_id(path) -> int | None:
 
 @transaction.atomic
 def do_scim_patch_group(actor, unit, body) -> OrgUnit:
-    if not isinstance(body, dict) or not isinstance(body.get("Operations"), list) or not body["Operations"]:
-        raise ScimError(400, _("A PATCH needs a list of Operations."), "invalidSyntax")
-    for operation in body["Operations"]:
-        if not isinstance(operation, dict):
-            raise ScimError(400, _("Each operation must be an object."), "invalidSyntax")
-        op = str(operation.get("op", "")).lower()
-        path = operation.get("path")
-        value = operation.get("value")
-        if op not in ("add", "replace", "remove"):
-            raise ScimError(400, _("Unknown PATCH op: %(op)s.") % {"op": operation.get("op")}, "invalidSyntax")
-        if path is not None and not isinstance(path, str):
-            raise ScimError(400, _("“path” must be a string."), "invalidPath")
+    for op, path, value in patch_operations(body):
         lowered = (path or "").strip().lower()
         if not lowered:
             if op == "remove" or not isinstance(value, dict):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from directory.hr import protected_change_reason, protected_user_ids
 from directory.models import Profile
 from directory.services import ensure_profile, search_name_for
-from integrations.scim.errors import ScimError
+from integrations.scim.errors import ScimError, patch_operations
 from integrations.scim.filters import parse_eq_filter
 from integrations.scim.models import ScimIdentity
 from rse.accounts.models import User
@@ -221,19 +221,8 @@ def from_resource(data, base=None) -> dict:
 def apply_patch(base: dict, body) -> dict:
     """RFC 7644 §3.5.2, as Entra ID and Okta send it: op names in any case, string booleans,
     Operations without a path whose value is an object of attributes."""
-    if not isinstance(body, dict) or not isinstance(body.get("Operations"), list) or not body["Operations"]:
-        raise ScimError(400, _("A PATCH needs a list of Operations."), "invalidSyntax")
     wanted = dict(base)
-    for operation in body["Operations"]:
-        if not isinstance(operation, dict):
-            raise ScimError(400, _("Each operation must be an object."), "invalidSyntax")
-        op = str(operation.get("op", "")).lower()
-        path = operation.get("path")
-        value = operation.get("value")
-        if op not in ("add", "replace", "remove"):
-            raise ScimError(400, _("Unknown PATCH op: %(op)s.") % {"op": operation.get("op")}, "invalidSyntax")
-        if path is not None and not isinstance(path, str):
-            raise ScimError(400, _("“path” must be a string."), "invalidPath")
+    for op, path, value in patch_operations(body):
         if path:
             _set(wanted, path.strip(), value, remove=op == "remove")
         elif op == "remove":
