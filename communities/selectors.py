@@ -107,7 +107,8 @@ def feed_prefetches():
 CARD_POST_FIELDS = (
     "id", "created_at", "updated_at", "deleted_at", "community_id", "author_id", "kind", "title", "body_html",
     "edited_at", "pinned_at", "highlighted_at", "requires_ack", "acks_count", "last_activity_at",
-    "comments_count", "reactions_count", "attachments_count", "accepted_comment_id", "shared_from_id",
+    "comments_count", "reactions_count", "attachments_count", "accepted_comment_id", "shared_from_id", "locked_at",
+    "hidden_at",
 )  # fmt: skip
 CARD_COMMUNITY_FIELDS = ("slug", "name", "members_count", "visibility", "archived_at", "deleted_at")
 CARD_AUTHOR_FIELDS = ("first_name", "last_name", "email")

@@ -174,11 +174,15 @@ def world():
     from animation.weeding.services import do_flag
 
     case = do_flag(colleague, question, reason="spam").case
+    from animation.weeding.archiving import propose_archive
+
+    proposal = propose_archive(bench, question, question.last_activity_at, timezone.now())
     ids = {
         "posts": question.pk, "comments": comment.pk, "memberships": membership.pk, "scheduled-posts": scheduled.pk,
         "bulk-invitations": bulk.pk, "pulses": pulse.pk, "notifications": notification.pk, "contacts": contact.pk,
         "items": item.pk, "i": item.pk, "champions": colleague.pk, "people": colleague.pk, "schedule": scheduled.pk,
         "invite": bulk.pk, "moderation": case.pk,
+        "archive-proposals": proposal.pk,
     }  # fmt: skip
     by_name = {
         "slug": "bench", "type_slug": "customer", "external_id": "ACME-1", "name": "home", "action": "role",
