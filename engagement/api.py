@@ -115,10 +115,14 @@ class ObjectiveSerializer(serializers.Serializer):
         return PointSerializer([{"period": p, "value": v} for p, v in progress["points"]], many=True).data
 
 
+class ObjectiveListSerializer(serializers.Serializer):
+    results = ObjectiveSerializer(many=True)
+
+
 @extend_schema(
     methods=["GET"],
     parameters=[OpenApiParameter("community", str, description="a community's slug: its objectives only")],
-    responses=ObjectiveSerializer(many=True),
+    responses=ObjectiveListSerializer,
 )
 @extend_schema(methods=["POST"], request=ObjectiveInput, responses={201: ObjectiveSerializer})
 @api_view(["GET", "POST"])
@@ -157,6 +161,10 @@ class NpsSerializer(serializers.Serializer):
     periods = NpsPointSerializer(many=True)
 
 
+class NpsListSerializer(serializers.Serializer):
+    results = NpsSerializer(many=True)
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("community", str, description="a community's slug"),
@@ -164,7 +172,7 @@ class NpsSerializer(serializers.Serializer):
         OpenApiParameter("until", str, description="YYYY-MM-DD (default: today)"),
         OpenApiParameter("granularity", str, enum=["month", "week"]),
     ],
-    responses=NpsSerializer(many=True),
+    responses=NpsListSerializer,
 )
 @api_view(["GET"])
 def nps(request):

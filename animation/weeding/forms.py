@@ -41,3 +41,7 @@ class WeedingSettingsForm(forms.Form):
     stale_after_days = forms.IntegerField(
         label=_("Propose archiving after this many days without activity"), min_value=7, max_value=3650
     )
+
+
+class ObjectionForm(forms.Form):
+    objection = forms.CharField(label=_("Why keep it? (optional)"), max_length=500, required=False)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from animation.forms_errors import apply_errors
 from animation.selectors import access_animated_community
 from animation.weeding import archiving, merging, rules, selectors, services
-from animation.weeding.forms import DecisionForm, FlagForm, RuleForm, WeedingSettingsForm
+from animation.weeding.forms import DecisionForm, FlagForm, ObjectionForm, RuleForm, WeedingSettingsForm
 from animation.weeding.models import ArchiveProposal, KeywordRule, ModerationCase
 from communities.models import Community, Post
 from communities.selectors import access_comment_by_id, access_community_by_slug, access_post_by_id
@@ -222,8 +222,11 @@ def archive_proposal(request, slug, pk):
     if not archiving.can_object(request.user, proposal):
         raise Http404
     if request.method == "POST":
+        form = ObjectionForm(request.POST)
         try:
-            archiving.do_object(request.user, proposal, objection=request.POST.get("objection", ""))
+            if not form.is_valid():  # a NUL character, a text too long: the form's own reason
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            archiving.do_object(request.user, proposal, objection=form.cleaned_data["objection"])
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
