@@ -8,6 +8,7 @@ class EngagementConfig(AppConfig):
 
     def ready(self):
         from directory.selectors import register_profile_facts
+        from engagement import events  # noqa: F401 - registers the event types
         from engagement.exports import EXPORT_JOBS
         from engagement.influence import profile_facts
         from rse.lib import jobs

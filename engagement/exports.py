@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from engagement import metrics, privacy
+from engagement import events, metrics, privacy
 from engagement.models import Export, ExportAudit
 from engagement.permissions import can_export, can_manage_export
 from rse.lib import jobs
 from rse.lib.db import replica
+from rse.lib.events import publish_on_commit, user_group
 from rse.lib.spreadsheets import write_csv, write_xlsx
 from rse.trail.services import record
 
@@ -149,6 +150,9 @@ def run_export(export_id) -> Export | None:
                     "parameters": parameters(export),
                     "rows": rows,
                 },
+            )
+            publish_on_commit(
+                events.EXPORT_READY, [user_group(requester.pk)] if requester else [], {"export_id": export.pk}
             )
     except jobs.Superseded:
         logger.info("export %s: superseded run rolled back", export_id)

@@ -417,3 +417,24 @@ def test_a_retry_never_reaches_an_owner_who_lost_the_community(local_server, dja
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.FAILED
     assert "no longer" in delivery.attempt_log.get().error
+
+
+def test_an_hr_export_that_is_ready_is_announced_to_site_wide_endpoints_only(
+    admin, local_server, django_capture_on_commit_callbacks
+):
+    from engagement import exports
+
+    _endpoint(admin, local_server.url(), events=["export.ready"])
+    community = CommunityFactory()
+    _endpoint(member(community, role=Membership.Role.OWNER), local_server.url(), community=community)
+    until = timezone.localdate()
+    export = exports.do_request_export(
+        admin, since=until - timedelta(days=60), until=until, granularity="month", group_by="org_unit",
+        format="csv", submit=False,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports.run_export(export.pk) is not None
+    assert [json.loads(r["body"])["type"] for r in local_server.requests] == ["export.ready"]
+    data = json.loads(local_server.requests[0]["body"])["data"]
+    assert data["id"] == export.pk and data["format"] == "csv" and data["url"].endswith(f"/{export.pk}/")
+    assert b"headcount" not in local_server.requests[0]["body"]  # never the figures themselves

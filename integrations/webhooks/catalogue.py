@@ -2,7 +2,7 @@
 
 Each public event (`post.created`) comes from one internal event (`communities.post_created`,
 rse/lib/events.py) and says which community it belongs to (None: site-wide, for administrators'
-endpoints only) and what its `data` is. An app that adds an event (engagement's `export.ready`)
+endpoints only) and what its `data` is. An app that adds an event
 calls `register_webhook_event(...)` in its AppConfig.ready().
 """
 
@@ -117,6 +117,25 @@ def _member(payload):
     return {"community": _community(membership.community), "member": _person(membership.user), "role": membership.role}
 
 
+def _export(payload):
+    from engagement.models import Export
+
+    export = Export.objects.filter(pk=payload["export_id"], status=Export.Status.DONE).first()
+    if export is None:
+        return None
+    return {  # aggregates only: the file itself stays behind the sign-in of the export page
+        "id": export.pk,
+        "format": export.format,
+        "granularity": export.granularity,
+        "group_by": export.group_by,
+        "since": export.since.isoformat(),
+        "until": export.until.isoformat(),
+        "rows": export.rows,
+        "expires_at": export.expires_at.isoformat() if export.expires_at else None,
+        "url": _absolute(reverse("engagement:export", args=[export.pk])),
+    }
+
+
 def _item(payload):
     from repository.models import Item
 
@@ -155,5 +174,6 @@ def register_builtin_events() -> None:
         WebhookEvent("member.joined", "communities.member_joined", _("someone joins"), _community_id, _member),
         WebhookEvent("item.created", "repository.item_created", _("a business item is created"), _site_wide, _item),
         WebhookEvent("item.updated", "repository.item_updated", _("a business item changes"), _site_wide, _item),
+        WebhookEvent("export.ready", "engagement.export_ready", _("an HR export is ready"), _site_wide, _export),
     ):
         register_webhook_event(event)

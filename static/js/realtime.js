@@ -306,7 +306,8 @@
     "communities.invitation_declined", "communities.member_removed",
     "directory.profile_updated", "directory.endorsed", "directory.followed",
     "repository.item_created", "repository.item_updated",
-    "animation.scheduled_post_published", "animation.pulse_answered"
+    "animation.scheduled_post_published", "animation.pulse_answered",
+    "engagement.export_ready"
   ];
 
   // When a live event last touched a post: a catch-up answer computed before it is older
