@@ -18,9 +18,7 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
-import time
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -34,6 +32,7 @@ from django.db import connection
 from communities.models import Comment, Community, Post
 from communities.tests.factories import CommunityFactory, PostFactory, member
 from rse.accounts.models import User
+from rse.lib.testing.faults import database_url, free_port, wait_for_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,40 +46,15 @@ def _serve_module():
     return module
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url():
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait(port, proc, log, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"a node exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on {port}")
-
-
 @pytest.fixture
 def nodes(tmp_path):
     """Node A: the gunicorn web node; node B: the daphne node (it answers HTTP too). Both with the
     production topology's argv, the connection pool on, tasks run in the request (no worker)."""
     serve = _serve_module()
-    port_a, port_b = _free_port(), _free_port()
+    port_a, port_b = free_port(), free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CHANNEL_PREFIX": f"rse-multinode-{uuid.uuid4().hex[:10]}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -98,7 +72,7 @@ def nodes(tmp_path):
             procs[name] = subprocess.Popen(  # noqa: S603 - the topology's own argv
                 argv[name], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("ab"), start_new_session=True
             )
-            _wait(port, procs[name], log)
+            wait_for_port(port, procs[name], log)
         yield port_a, port_b
     finally:
         serve.stop({name: proc for name, proc in procs.items()})

@@ -8,10 +8,8 @@ client on one hears what is published from the other process, or from a third on
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -26,6 +24,7 @@ from django.utils.module_loading import import_string
 from communities.models import Community, Notification, NotificationKind
 from communities.tests.factories_realtime import CommunityFactory
 from rse.accounts.tests.factories import UserFactory
+from rse.lib.testing.faults import database_url, free_port, wait_for_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,31 +38,6 @@ async def _close_thread_connection():
     await sync_to_async(lambda: connection.close())()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for_port(port, proc, log, timeout=40.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {Path(log).read_text(errors='replace')[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"daphne did not listen on {port}")
-
-
 class Servers:
     """Real daphne processes sharing the test database and Redis (under their own prefix)."""
 
@@ -71,7 +45,7 @@ class Servers:
         self.prefix = f"rse-test-{uuid.uuid4().hex[:10]}"
         self.env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "CHANNEL_PREFIX": self.prefix,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -80,7 +54,7 @@ class Servers:
             "CELERY_TASK_ALWAYS_EAGER": "1",
         }
         self.log_dir = log_dir
-        self.ports = [_free_port() for _ in range(count)]
+        self.ports = [free_port() for _ in range(count)]
         self.procs = [None] * count
         for i in range(count):
             self.start(i)
@@ -95,7 +69,7 @@ class Servers:
             stdout=subprocess.DEVNULL,
             stderr=log.open("ab"),  # a file, not a pipe: a full pipe would block the server
         )
-        _wait_for_port(port, self.procs[i], log)
+        wait_for_port(port, self.procs[i], log)
 
     def stop(self, i):
         proc = self.procs[i]

@@ -8,7 +8,6 @@ events published by the views of that server to its sockets, against the test da
 """
 
 import re
-import socket
 import threading
 
 import pytest
@@ -19,15 +18,10 @@ from communities import services
 from communities.models import Community, Membership
 from communities.tests.factories import CommunityFactory, PostFactory, member
 from rse.accounts.tests.factories import UserFactory
+from rse.lib.testing.faults import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TIMEOUT = 15_000
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +40,7 @@ def asgi_server(django_db_setup):
             "websocket": application.application_mapping["websocket"],
         }
     )
-    port = _free_port()
+    port = free_port()
     ready = threading.Event()
     server = Server(
         app,

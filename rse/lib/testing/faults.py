@@ -70,6 +70,21 @@ def wait_until(predicate, what: str, timeout: float = 60.0, interval: float = 0.
         time.sleep(interval)
 
 
+def wait_for_port(port: int, proc, log, timeout: float = 60.0):
+    """Wait until a server child listens on `port`; fail with the end of its `log` if it exits
+    (a bound on a hang, never a speed assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"a server exited: {Path(log).read_text(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
 def _base_env(tmp_path, **extra) -> dict:
     env = {
         key: value
