@@ -142,6 +142,11 @@ def can_comment(user, community, membership=_UNSET) -> bool:
     return community.visibility == Community.Visibility.OPEN or is_active_member(user, community, m)
 
 
+def can_comment_on(user, post, membership=_UNSET) -> bool:
+    """can_comment, in a conversation its animators have not locked."""
+    return not post.locked_at and can_comment(user, post.community, membership)
+
+
 def can_react(user, community, membership=_UNSET) -> bool:
     return can_comment(user, community, membership)
 

@@ -49,7 +49,7 @@ def set_post_permissions(user, post, membership):
     can_delete, can_see_acks. `membership` is the viewer's in the post's community (or None)."""
     community = post.community
     post.can_moderate = perms.can_moderate(user, community, membership)
-    post.can_comment = perms.can_comment(user, community, membership) and not post.locked_at
+    post.can_comment = perms.can_comment_on(user, post, membership)
     post.can_react = perms.can_react(user, community, membership)
     post.can_accept = perms.can_accept_answer(user, post, membership)
     post.can_edit = perms.can_edit_content(user, post)

@@ -31,7 +31,7 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
         if community.archived_at or perms.is_suspended(author, community, membership):
             raise PermissionDenied(cannot_post_reason(author, community, membership))
         raise PermissionDenied(_("Join the community to comment."))
-    if post.locked_at:
+    if not perms.can_comment_on(author, post, membership):
         raise PermissionDenied(_("This conversation is locked."))
     check_text(body_md)
     check_uploads(files)
