@@ -277,18 +277,22 @@ def _comments(rng, bench_posts, members, total, log):
 
 
 def _reactions(rng, bench_posts, members, total, log):
-    posts = list(bench_posts.values_list("id", "community_id").order_by("id"))
+    posts = list(bench_posts.values_list("id", "community_id", "created_at").order_by("id"))
     counts = _spread(rng, total, len(posts))
     kinds = [k for k, _ in Reaction.Kind.choices]
     now = timezone.now()
     chunk, done = [], 0
-    for (pid, cid), n in zip(posts, counts, strict=True):
+    for (pid, cid, created), n in zip(posts, counts, strict=True):
         people = members.get(cid) or []
         n = min(n, len(people))
         start = rng.randrange(len(people)) if people else 0
+        # Reactions come in the days after the post, as on a real network (not all today: the
+        # engagement figures read a year of them).
+        span = max(1, min(14 * 86400, int((now - created).total_seconds())))
         for k in range(n):  # consecutive members from a random start: one reaction per person and post
             uid = people[(start + k) % len(people)]
-            chunk.append(Reaction(user_id=uid, post_id=pid, kind=rng.choice(kinds), created_at=now, updated_at=now))
+            at = created + timedelta(seconds=rng.randint(1, span))
+            chunk.append(Reaction(user_id=uid, post_id=pid, kind=rng.choice(kinds), created_at=at, updated_at=at))
         if len(chunk) >= BATCH * 4:
             _write(Reaction, chunk)
             done += len(chunk)

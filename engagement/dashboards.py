@@ -54,13 +54,13 @@ class Chart:
 def scope_charts(scope: Scope, spans) -> list[Chart]:
     """Activity trends and response times for a scope (and NPS for a community)."""
     labels = [s.label for s in spans]
-    activity = kpis.counts(spans, scope)
+    activity = kpis.activity(spans, scope)
 
     def points(values):
         return list(zip(labels, values, strict=True))
 
     return [
-        Chart("active", _("Active people"), points(kpis.series(Kpi.ACTIVE_MEMBERS, spans, scope))),
+        Chart("active", _("Active people"), points(activity["active_people"])),
         Chart("posts", _("Posts"), points(activity["posts"])),
         Chart("comments", _("Comments"), points(activity["comments"])),
         Chart("reactions", _("Reactions"), points(activity["reactions"])),

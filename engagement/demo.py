@@ -12,6 +12,7 @@ from communities.models import Comment, Community, Membership, Post, Reaction
 from directory.services import ensure_profile
 from engagement.kpis import Kpi
 from engagement.models import Objective
+from engagement.rollup import roll_up
 from rse.accounts.demo import get_or_create_demo_user
 from rse.accounts.roles import Role
 from rse.accounts.services import do_grant_role
@@ -161,3 +162,10 @@ def seed_engagement():
     return (
         f"a year of activity ({posts} posts), {answers} pulse answers, {objectives} objectives, a staff representative"
     )
+
+
+@seeder(90)  # after every seeder that writes content
+def seed_activity_rollup():
+    """Roll the demo's year of activity up, as the nightly task would have done."""
+    result = roll_up()
+    return f"activity rolled up until {result['rolled_until']}"

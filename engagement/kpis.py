@@ -6,12 +6,12 @@ import statistics
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from animation.feeding.selectors import nps_by_period
 from communities.models import Comment, Membership, Post, Reaction
-from engagement import privacy
+from engagement import privacy, rollup
 
 
 class Kpi(models.TextChoices):
@@ -73,16 +73,6 @@ class Scope:
         return qs.filter(**self._profile_filter("user__" if model is Reaction else "author__"))
 
 
-def _acted(model, span, scope, person_field):
-    person = "user" if model is Reaction else "author"
-    qs = model.objects.filter(_inside(span), **{person: OuterRef(person_field)})
-    if model is not Reaction:
-        qs = qs.filter(deleted_at__isnull=True)
-    if scope.community is not None:
-        qs = scope.restrict(model, qs)
-    return Exists(qs)
-
-
 def content(model, scope):
     """Alive content of the scope by people of the population."""
     population = privacy.population().values("pk")
@@ -117,16 +107,10 @@ def series(kpi: str, spans, scope=None) -> list:
         return []
     scope = Scope.of(scope)
     community = scope.community
-    if kpi in (Kpi.ACTIVE_MEMBERS, Kpi.CONTRIBUTORS):
-        people, field = scope.people()
-        aggregates = {}
-        for i, span in enumerate(spans):
-            did = Q(_acted(Post, span, scope, field)) | Q(_acted(Comment, span, scope, field))
-            if kpi == Kpi.ACTIVE_MEMBERS:
-                did |= Q(_acted(Reaction, span, scope, field))
-            aggregates[f"s{i}"] = Count(field, distinct=True, filter=did)
-        agg = people.aggregate(**aggregates)
-        return [agg[f"s{i}"] for i in range(len(spans))]
+    if kpi == Kpi.ACTIVE_MEMBERS:
+        return activity(spans, scope)["active_people"]
+    if kpi == Kpi.CONTRIBUTORS:
+        return activity(spans, scope)["contributors"]
     if kpi == Kpi.ANSWERED_24H:
         questions = _posts(scope).filter(kind=Post.Kind.QUESTION).annotate(first=_first_answer())
         fast = Q(first__lt=F("created_at") + timedelta(hours=24))
@@ -171,14 +155,17 @@ def series(kpi: str, spans, scope=None) -> list:
     raise ValueError(kpi)
 
 
-def counts(spans, scope=None) -> dict:
-    """Posts, comments and reactions per period: one query per table."""
+ACTIVITY = ("active_people", "contributors", "posts", "comments", "reactions")
+
+
+def activity(spans, scope=None) -> dict:
+    """Active people, contributors, posts, comments and reactions per period, in one query over the
+    activity roll-up (engagement/rollup.py). In a community, its active members and what was
+    written there."""
     scope = Scope.of(scope)
-    out = {}
-    for model, name in ((Post, "posts"), (Comment, "comments"), (Reaction, "reactions")):
-        agg = content(model, scope).aggregate(**{f"s{i}": Count("pk", filter=_inside(s)) for i, s in enumerate(spans)})
-        out[name] = [agg[f"s{i}"] for i in range(len(spans))]
-    return out
+    people = rollup.People(org_unit=scope.org_unit, site=scope.site, community=scope.community)
+    data = rollup.people_figures(spans, people)
+    return {name: [data.get((i, None), {}).get(name, 0) for i in range(len(spans))] for name in ACTIVITY}
 
 
 def reached(kpi, current, target) -> bool | None:

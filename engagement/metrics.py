@@ -11,14 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DateTimeField, Exists, F, Min, OuterRef, Q, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Comment, Community, Membership, Post, Reaction
+from communities.models import Community, Membership, Post
 from directory.models import OrgUnit, Site
-from engagement import privacy
+from engagement import privacy, rollup
 
 COLUMNS = [
     "period",
@@ -78,9 +77,6 @@ class Grouping:
     """A partition of the population by a profile field (org unit, site, job title, person)."""
 
     overlapping = False
-    # The row's person, by field name: aggregate() refers to annotations by alias, which the EXISTS
-    # subqueries below cannot see, so they name the real column.
-    person_field = "pk"
 
     def __init__(self, name: str, path: str):
         self.name, self.path = name, path  # path from a user to the group's key
@@ -99,22 +95,9 @@ class Grouping:
     def always_merged(self) -> frozenset:
         return frozenset()
 
-    def content_key(self, model):
-        prefix = "user__" if model is Reaction else "author__"
-        return F(prefix + self.path)
-
-    def acted(self, model, period: Period, **extra):
-        """Exists(): the person of the outer row did something of `model` in the period."""
-        person = "user" if model is Reaction else "author"
-        qs = model.objects.filter(
-            **{person: OuterRef(self.person_field)}, created_at__gte=period.start, created_at__lt=period.end
-        )
-        if model is not Reaction:
-            qs = qs.filter(deleted_at__isnull=True)
-        return Exists(qs.filter(**self._same_group(model), **extra))
-
-    def _same_group(self, model) -> dict:
-        return {}
+    def post_key(self):
+        """The group of a post (its author's)."""
+        return F("author__" + self.path)
 
     def labels(self, keys) -> dict:
         return {k: (str(k) if k not in (None, "") else _("(not set)")) for k in keys}
@@ -132,7 +115,7 @@ class FKGrouping(Grouping):
 
 class PersonGrouping(Grouping):
     def __init__(self, names: bool):
-        super().__init__("person", "pk")
+        super().__init__("person", rollup.PATHS["person"])
         self.names = names
 
     def labels(self, keys) -> dict:
@@ -149,7 +132,6 @@ class CommunityGrouping(Grouping):
     content counts in the community it was written in."""
 
     overlapping = True
-    person_field = "user_id"
 
     def __init__(self):
         super().__init__("community", "community_id")
@@ -171,31 +153,8 @@ class CommunityGrouping(Grouping):
         """A secret community is never named in an export: its figures go to "other"."""
         return frozenset(Community.objects.filter(visibility=Community.Visibility.SECRET).values_list("pk", flat=True))
 
-    def content_key(self, model):
-        if model is Post:
-            return F("community_id")
-        if model is Comment:
-            return F("post__community_id")
-        return Coalesce(F("post__community_id"), F("comment__post__community_id"))
-
-    def _same_group(self, model) -> dict:
-        if model is Post:
-            return {"community_id": OuterRef("community_id")}
-        if model is Comment:
-            return {"post__community_id": OuterRef("community_id")}
-        return {}  # reactions: filtered below
-
-    def acted(self, model, period, **extra):
-        if model is Reaction:
-            qs = Reaction.objects.filter(
-                user=OuterRef("user_id"), created_at__gte=period.start, created_at__lt=period.end
-            )
-            same = Q(post__community_id=OuterRef("community_id")) | Q(
-                comment__post__community_id=OuterRef("community_id")
-            )
-            qs = qs.filter(same)
-            return Exists(qs)
-        return super().acted(model, period, **extra)
+    def post_key(self):
+        return F("community_id")
 
     def labels(self, keys) -> dict:
         names = dict(Community.objects.filter(pk__in=keys).values_list("pk", "name"))
@@ -204,11 +163,11 @@ class CommunityGrouping(Grouping):
 
 def grouping_for(group_by: str, *, names: bool = False) -> Grouping:
     if group_by == "org_unit":
-        return FKGrouping("org_unit", "profile__org_unit_id", OrgUnit)
+        return FKGrouping("org_unit", rollup.PATHS["org_unit"], OrgUnit)
     if group_by == "site":
-        return FKGrouping("site", "profile__site_id", Site)
+        return FKGrouping("site", rollup.PATHS["site"], Site)
     if group_by == "title":
-        return Grouping("title", "profile__job_title")
+        return Grouping("title", rollup.PATHS["title"])
     if group_by == "community":
         return CommunityGrouping()
     if group_by == "person":
@@ -219,126 +178,83 @@ def grouping_for(group_by: str, *, names: bool = False) -> Grouping:
 # --- Figures ----------------------------------------------------------------------------------------
 
 
-def _in_keys(keys):
-    """A filter on the annotated `key` for a list that may hold None (NULL never matches IN)."""
-    values = [k for k in keys if k is not None]
-    condition = Q(key__in=values)
-    if len(values) != len(keys):
-        condition |= Q(key__isnull=True)
-    return condition
-
-
-def _content(model, grouping: Grouping, start, end):
-    population = privacy.population().values("pk")
-    qs = model.objects.filter(created_at__gte=start, created_at__lt=end)
-    if model is Reaction:
-        qs = qs.filter(user__in=population)
-    else:
-        qs = qs.filter(author__in=population, deleted_at__isnull=True)
-    return qs.annotate(key=grouping.content_key(model))
+def _questions(grouping: Grouping, start, end):
+    """Alive questions asked in [start, end) by people of the population, with their group's key."""
+    return Post.objects.filter(
+        created_at__gte=start,
+        created_at__lt=end,
+        kind=Post.Kind.QUESTION,
+        deleted_at__isnull=True,
+        author__in=privacy.population().values("pk"),
+    ).annotate(key=grouping.post_key())
 
 
 def _hours(seconds_list):
     return round(statistics.median(seconds_list) / 3600, 1) if seconds_list else None
 
 
-CONTENT = ["posts", "comments", "reactions", "questions", "questions_answered", "median_hours_to_first_answer"]
-
-
-def _bucket(granularity):
-    tz = timezone.get_current_timezone()
-    return TruncWeek("created_at", tzinfo=tz) if granularity == "week" else TruncMonth("created_at", tzinfo=tz)
-
-
-def _label_of(moment, granularity) -> str:
-    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
-    if granularity == "week":
-        year, week, _wd = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{day.year}-{day.month:02d}"
+CONTENT = [m for m in METRICS if m != "headcount"]
 
 
 def content_figures(grouping: Grouping, spans: list, granularity: str | None, merged: list) -> dict:
-    """{period label: {key: {content metric: value}}} for all the periods at once: one GROUP BY
-    (period, group) per table over the whole range, plus one for the questions' first answers.
-    `granularity` None: the spans are one period (its label for everything)."""
-    merged_set = set(merged)
+    """{period label: {key: {metric but headcount: value}}} for all the periods at once: the people
+    and content figures in one query over the activity roll-up (engagement/rollup.py), "other"
+    (the `merged` groups together, each person once) in a second, and the questions' first
+    answers in a third. `granularity` is kept for callers: the spans say the periods."""
     out: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(CONTENT, 0)))
-    start, end = spans[0].start, spans[-1].end
-
-    def label(row_bucket):
-        return spans[0].label if granularity is None else _label_of(row_bucket, granularity)
-
-    def add(period, key, name, value):
-        out[period][key][name] += value
-        if key in merged_set:
-            out[period][OTHER][name] += value
-
-    def grouped(model):
-        qs = _content(model, grouping, start, end)
-        if granularity is None:
-            return qs.annotate(b=Value(None, output_field=DateTimeField()))
-        return qs.annotate(b=_bucket(granularity))
-
-    for row in (
-        grouped(Post)
-        .values("b", "key")
-        .annotate(n=Count("pk"), q=Count("pk", filter=Q(kind=Post.Kind.QUESTION)))
-        .order_by()
-    ):
-        add(label(row["b"]), row["key"], "posts", row["n"])
-        add(label(row["b"]), row["key"], "questions", row["q"])
-    for model, name in ((Comment, "comments"), (Reaction, "reactions")):
-        for row in grouped(model).values("b", "key").annotate(n=Count("pk")).order_by():
-            add(label(row["b"]), row["key"], name, row["n"])
+    labels = [s.label for s in spans]
+    for (i, key), values in rollup.people_figures(spans, rollup.People(group=grouping.name)).items():
+        out[labels[i]][key].update(values)
+    if merged:
+        other = rollup.People(group=grouping.name, keys=tuple(merged))
+        for (i, _none), values in rollup.people_figures(spans, other).items():
+            out[labels[i]][OTHER].update(values)
 
     # Questions asked in the period, the first answer by someone else (whenever it came).
+    merged_set = set(merged)
     first_answer = Min(
         "comments__created_at", filter=Q(comments__deleted_at__isnull=True) & ~Q(comments__author=F("author"))
     )
+    asked = defaultdict(lambda: defaultdict(int))
     waits = defaultdict(lambda: defaultdict(list))
-    for key, asked, answered in (
-        _content(Post, grouping, start, end)
-        .filter(kind=Post.Kind.QUESTION)
+    for key, at, answered in (
+        _questions(grouping, spans[0].start, spans[-1].end)
         .annotate(first=first_answer)
-        .filter(first__isnull=False)
         .values_list("key", "created_at", "first")
     ):
-        seconds = max(0.0, (answered - asked).total_seconds())
-        period = spans[0].label if granularity is None else _label_of(asked, granularity)
-        waits[period][key].append(seconds)
-        if key in merged_set:
-            waits[period][OTHER].append(seconds)
-    for period, by_key in waits.items():
-        for key, values in by_key.items():
-            out[period][key]["questions_answered"] = len(values)
-            out[period][key]["median_hours_to_first_answer"] = _hours(values)
+        period = labels[rollup.period_index(spans, at)]
+        keys = (key, OTHER) if key in merged_set else (key,)
+        for k in keys:
+            asked[period][k] += 1
+            if answered is not None:
+                waits[period][k].append(max(0.0, (answered - at).total_seconds()))
+    for period, by_key in asked.items():
+        for key, n in by_key.items():
+            values = waits[period][key]
+            out[period][key].update(
+                questions=n, questions_answered=len(values), median_hours_to_first_answer=_hours(values)
+            )
     for by_key in out.values():
         for values in by_key.values():
-            if values["median_hours_to_first_answer"] == 0 and not values["questions_answered"]:
+            if not values["questions_answered"]:
                 values["median_hours_to_first_answer"] = None
     return out
 
 
-def figures(grouping: Grouping, period: Period, merged: list, content: dict | None = None) -> dict:
+def figures(grouping: Grouping, period: Period, merged: list, content: dict | None = None, headcounts=None) -> dict:
     """{key: {metric: value}} for every group with activity or people in the period, plus OTHER
     for the `merged` groups together (distinct people counted once). `content`: this period's
-    part of content_figures() when the caller computed every period at once."""
+    part of content_figures() when the caller computed every period at once; `headcounts`: the
+    grouping's base_keys() when the caller has them."""
     if content is None:
         content = content_figures(grouping, [period], None, merged).get(period.label, {})
+    if headcounts is None:
+        headcounts = grouping.base_keys()
     out: dict = defaultdict(lambda: {**dict.fromkeys(METRICS, 0), "median_hours_to_first_answer": None})
-    act = Q(grouping.acted(Post, period)) | Q(grouping.acted(Comment, period))
-    active = act | Q(grouping.acted(Reaction, period))
-    person = grouping.person_field
-    people_stats = {
-        "headcount": Count(person, distinct=True),
-        "active_people": Count(person, distinct=True, filter=active),
-        "contributors": Count(person, distinct=True, filter=act),
-    }
-    for row in grouping.people().values("key").annotate(**people_stats).order_by():
-        out[row["key"]].update({k: row[k] for k in people_stats})
+    for key, n in headcounts.items():
+        out[key]["headcount"] = n
     if merged:
-        out[OTHER].update(grouping.people().filter(_in_keys(merged)).aggregate(**people_stats))
+        out[OTHER]["headcount"] = grouping.union_count(merged, headcounts)
     for key, values in content.items():
         out[key].update(values)
     return out
@@ -377,7 +293,7 @@ class GroupedFigures:
 
     def rows(self, period: Period, content: dict | None = None) -> list:
         decision, suppressed = self.decision, set(self.decision.suppressed)
-        data = figures(self.grouping, period, decision.merged, content)
+        data = figures(self.grouping, period, decision.merged, content, self.headcounts)
         rows = []
         for key in self.listed:
             if key in suppressed:
@@ -401,13 +317,14 @@ def build_table(*, since, until, granularity, group_by, individual_rows=False, n
     rows, people_rows, done = [], [], 0
     content = grouped.content(spans, granularity)
     people_content = content_figures(person, spans, granularity, []) if person else {}
+    people_headcounts = person.base_keys() if person else {}
     for period in spans:
         rows.extend(grouped.rows(period, content.get(period.label, {})))
         done += 1
         if progress:
             progress(done, total)
         if person:
-            pdata = figures(person, period, [], people_content.get(period.label, {}))
+            pdata = figures(person, period, [], people_content.get(period.label, {}), people_headcounts)
             plabels = person.labels([k for k in pdata if k is not None])
             people_rows.extend(
                 [period.label, plabels[key], *[pdata[key][m] for m in METRICS]]

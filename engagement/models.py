@@ -168,3 +168,43 @@ class Objective(models.Model):
         from engagement.kpis import Kpi
 
         return Kpi(self.kpi).label if self.kpi in Kpi.values else self.kpi
+
+
+class ActivityRollup(models.Model):
+    """What one person did in one community over one day or one calendar month: the daily roll-up
+    the dashboards, objectives and exports read instead of scanning every post, comment and
+    reaction (engagement/rollup.py). Rows with no community are the person's totals over all
+    communities. Days are the company's calendar days (TIME_ZONE). Only alive content by anyone
+    is counted here; who may be counted (opt-outs, inactive accounts) is decided when reading."""
+
+    class Span(models.TextChoices):
+        DAY = "d", _("Day")
+        MONTH = "m", _("Month")
+
+    span = models.CharField(max_length=1, choices=Span.choices)
+    start = models.DateField()
+    # No index of their own: rows are read by (span, start); a deleted person or community is rare.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    community = models.ForeignKey(
+        "communities.Community", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    posts = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    reactions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["span", "start", "community"], name="rollup_span_start_idx")]
+
+    def __str__(self):
+        return f"{self.span} {self.start} {self.user_id} {self.community_id}"
+
+
+class RollupState(models.Model):
+    """One row (pk=1): the roll-up holds every day before `rolled_until`; later days are read
+    from the content tables themselves."""
+
+    rolled_until = models.DateField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"rolled until {self.rolled_until}"

@@ -14,3 +14,13 @@ def run_export_task(export_id: int) -> None:
 def purge_expired_exports() -> int:
     """Daily: export files are kept RSE_ENGAGEMENT_EXPORT_DAYS days."""
     return do_purge_expired_exports()
+
+
+@shared_task(acks_late=True)
+def roll_up_activity() -> dict:
+    """Nightly: roll the finished days up (engagement/rollup.py). Idempotent: a re-run, or two
+    at once, leave the same rows."""
+    from engagement.rollup import roll_up
+
+    result = roll_up()
+    return {k: str(v) for k, v in result.items()}

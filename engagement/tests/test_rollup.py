@@ -1,0 +1,154 @@
+"""The activity roll-up: the figures read through it are the figures read from the content
+tables, whatever part is rolled up; rolling up is idempotent; late deletions and opt-outs count."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from communities.models import Comment, Post, Reaction
+from communities.tests.factories import CommentFactory, CommunityFactory, PostFactory, member
+from directory.tests.factories import OrgUnitFactory, person
+from engagement import kpis, metrics, rollup
+from engagement.kpis import Scope
+from engagement.models import ActivityRollup, AnalyticsOptOut
+from engagement.tasks import roll_up_activity
+from engagement.tests.test_privacy import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def everything():
+    """Every figure the roll-up feeds: the exports of each grouping by month and week, and the
+    dashboards' activity for the company, an org unit and a community, over periods cut anywhere."""
+    out = {}
+    for group_by in ["org_unit", "site", "community", "title"]:
+        for granularity, since, until in [("month", date(2026, 1, 1), date(2026, 3, 31)),
+                                          ("week", date(2026, 1, 7), date(2026, 3, 20))]:  # fmt: skip
+            table = metrics.build_table(
+                since=since, until=until, granularity=granularity, group_by=group_by, individual_rows=True
+            )
+            out[group_by, granularity] = (table.rows, sorted(map(str, table.individual_rows)))
+    spans = [
+        *metrics.periods(date(2026, 1, 10), date(2026, 3, 31), "month"),
+        *metrics.periods(date(2026, 2, 3), date(2026, 2, 3), "week"),  # one day, overlapping the above
+    ]
+    scopes = [Scope()]
+    if metrics.OrgUnit.objects.exists():
+        scopes.append(Scope(org_unit=metrics.OrgUnit.objects.order_by("pk").first()))
+    scopes += [Scope(community=c) for c in metrics.Community.objects.order_by("pk")]
+    for i, scope in enumerate(scopes):
+        out["activity", i] = kpis.activity(spans, scope)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rolled_up_or_not_the_figures_are_the_same(seed, set_min_group_size):
+    rng = random.Random(seed)  # noqa: S311 - test data
+    set_min_group_size(3)
+    build_world(rng, str(seed))
+    live = everything()
+    rolled = rollup.roll_up(today=date(2026, 2, 17))  # January complete, February half, March live
+    assert rolled["rolled_until"] == date(2026, 2, 17)
+    assert ActivityRollup.objects.filter(span="m", start=date(2026, 1, 1)).exists()
+    assert not ActivityRollup.objects.filter(span="m", start=date(2026, 2, 1)).exists()
+    assert everything() == live
+    rollup.roll_up(today=date(2026, 4, 2))  # every day rolled up, months complete
+    assert ActivityRollup.objects.filter(span="m", start=date(2026, 3, 1)).exists()
+    assert everything() == live
+
+
+@pytest.fixture
+def pair():
+    unit = OrgUnitFactory(name="Ops")
+    ana, ben = (person(first_name=n, org_unit=unit).user for n in ("Ana", "Ben"))
+    c = CommunityFactory(name="Ops club")
+    member(c, ana)
+    member(c, ben)
+    return ana, ben, c
+
+
+def test_days_are_the_company_calendar_days_and_counted_by_hand(pair, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    ana, ben, c = pair
+    post = PostFactory(community=c, author=ana, created_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    Reaction.objects.create(user=ana, post=post, created_at=datetime(2026, 2, 3, 9, tzinfo=UTC))
+    # 31 January 23:30 UTC is 1 February 00:30 in Paris: a February comment.
+    CommentFactory(post=post, author=ben, created_at=datetime(2026, 1, 31, 23, 30, tzinfo=UTC))
+    spans = metrics.periods(date(2026, 1, 1), date(2026, 2, 28), "month")
+    expected = {
+        "active_people": [1, 2], "contributors": [1, 1], "posts": [1, 0], "comments": [0, 1], "reactions": [0, 1],
+    }  # fmt: skip
+    assert kpis.activity(spans) == expected
+    rollup.roll_up(today=date(2026, 3, 2))
+    assert kpis.activity(spans) == expected
+    assert ActivityRollup.objects.get(span="d", start=date(2026, 2, 1), community=c).comments == 1
+    assert ActivityRollup.objects.get(span="m", start=date(2026, 2, 1), community=None, user=ana).reactions == 1
+
+
+def rows():
+    return sorted(
+        ActivityRollup.objects.values_list(
+            "span", "start", "user_id", "community_id", "posts", "comments", "reactions"
+        ),
+        key=str,
+    )
+
+
+def test_rolling_up_again_leaves_the_same_rows(pair):
+    ana, ben, c = pair
+    for day in range(1, 28):
+        PostFactory(community=c, author=ana if day % 2 else ben, created_at=datetime(2026, 1, day, 12, tzinfo=UTC))
+    rollup.roll_up(today=date(2026, 2, 10))
+    first = rows()
+    assert len(first) == 27 * 2 + 2 * 2  # a row per day and person in the community and in total, then per month
+    rollup.roll_up(today=date(2026, 2, 10))
+    rollup.roll_up(since=date(2026, 1, 1), today=date(2026, 2, 10))
+    roll_up_activity.apply()  # the beat task, on today's date
+    call_command("rollup_engagement", "--since", "2026-01-01")
+    assert rows() == first
+
+
+def test_a_late_deletion_counts_once_its_days_are_rolled_up_again(pair, settings):
+    settings.RSE_ENGAGEMENT_ROLLUP_DAYS = 7
+    ana, _ben, c = pair
+    recent = PostFactory(community=c, author=ana, created_at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    old = PostFactory(community=c, author=ana, created_at=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    rollup.roll_up(today=date(2026, 3, 10))
+    spans = metrics.periods(date(2026, 1, 1), date(2026, 3, 31), "month")
+    assert kpis.activity(spans)["posts"] == [1, 0, 1]
+    Post.objects.filter(pk__in=[recent.pk, old.pk]).update(deleted_at=datetime(2026, 3, 10, tzinfo=UTC))
+    rollup.roll_up(today=date(2026, 3, 11))  # the nightly run recomputes the last 7 days
+    assert kpis.activity(spans)["posts"] == [1, 0, 0]
+    call_command("rollup_engagement", "--since", "2026-01-01")
+    assert kpis.activity(spans)["posts"] == [0, 0, 0]
+
+
+def test_an_opt_out_applies_to_rolled_up_days(pair):
+    ana, ben, c = pair
+    PostFactory(community=c, author=ana, created_at=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    Comment.objects.create(post=Post.objects.get(), author=ben, created_at=datetime(2026, 1, 6, tzinfo=UTC))
+    rollup.roll_up(today=date(2026, 2, 10))
+    spans = metrics.periods(date(2026, 1, 1), date(2026, 1, 31), "month")
+    assert kpis.activity(spans)["active_people"] == [2]
+    AnalyticsOptOut.objects.create(user=ana)
+    assert kpis.activity(spans) == {
+        "active_people": [1], "contributors": [1], "posts": [0], "comments": [1], "reactions": [0]
+    }  # fmt: skip
+
+
+def test_reading_is_two_queries_whatever_the_periods(pair, django_assert_num_queries):
+    ana, _ben, c = pair
+    PostFactory(community=c, author=ana, created_at=datetime(2026, 1, 5, 12, tzinfo=UTC))
+    rollup.roll_up(today=date(2026, 2, 10))
+    spans = metrics.periods(date(2025, 6, 1), date(2026, 5, 31), "week")
+    with django_assert_num_queries(2):  # the roll-up's state, then one statement
+        data = rollup.people_figures(spans, rollup.People(group="org_unit"))
+    assert sum(v["posts"] for v in data.values()) == 1
+    with django_assert_num_queries(2):
+        data = rollup.people_figures(spans, rollup.People(group="community", keys=(c.pk,)))
+    assert [v["active_people"] for v in data.values()] == [1]
+    assert rollup.period_index(spans, datetime(2026, 1, 5, 12, tzinfo=UTC)) is not None
+    assert rollup.period_index(spans, datetime(2027, 1, 1, tzinfo=UTC)) is None
+    assert timedelta(days=7) == spans[1].end - spans[1].start
