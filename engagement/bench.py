@@ -19,16 +19,13 @@ from engagement.models import Export
 def run(out=print) -> dict:
     until = timezone.localdate()
     since = until - timedelta(days=365)
-    start = time.perf_counter()
-    first = rollup.roll_up(since=rollup._first_day())
-    rollup_seconds = round(time.perf_counter() - start, 1)
-    start = time.perf_counter()
-    rollup.roll_up()
-    nightly_seconds = round(time.perf_counter() - start, 1)
+    rollup_seconds = rollup.roll_up(since=rollup._first_day())["seconds"]
+    run_seconds = rollup.roll_up()["seconds"]
+    nightly_seconds = rollup.roll_up(lookback=True)["seconds"]
     rows = rollup.ActivityRollup.objects.count()
     out(
-        f"activity roll-up: {first['days']} days in {rollup_seconds} s ({rows} rows); "
-        f"the nightly run ({settings.RSE_ENGAGEMENT_ROLLUP_DAYS} days again): {nightly_seconds} s"
+        f"activity roll-up: the whole history in {rollup_seconds} s ({rows} rows); a quarter-hourly run "
+        f"{run_seconds} s, the nightly one ({settings.RSE_ENGAGEMENT_ROLLUP_DAYS} days again) {nightly_seconds} s"
     )
     tracemalloc.start()
     start = time.perf_counter()
@@ -53,6 +50,7 @@ def run(out=print) -> dict:
         "rows": len(table.rows),
         "dashboard_ms": dashboard_ms,
         "rollup_seconds": rollup_seconds,
+        "rollup_run_seconds": run_seconds,
         "rollup_nightly_seconds": nightly_seconds,
         "rollup_rows": rows,
         "target": "export ≤ 15 s and ≤ 300 MB; dashboard ≤ 300 ms",

@@ -200,11 +200,11 @@ class ActivityRollup(models.Model):
 
 
 class RollupState(models.Model):
-    """One row (pk=1): the roll-up holds every day before `rolled_until`; later days are read
-    from the content tables themselves."""
+    """One row (pk=1): the roll-up holds what was created before `rolled_at` (its day in part);
+    what came later is read from the content tables themselves."""
 
-    rolled_until = models.DateField(null=True)
+    rolled_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
-        return f"rolled until {self.rolled_until}"
+        return f"rolled at {self.rolled_at}"

@@ -17,10 +17,11 @@ def purge_expired_exports() -> int:
 
 
 @shared_task(acks_late=True)
-def roll_up_activity() -> dict:
-    """Nightly: roll the finished days up (engagement/rollup.py). Idempotent: a re-run, or two
-    at once, leave the same rows."""
+def roll_up_activity(lookback: bool = False) -> dict:
+    """Every quarter of an hour: roll up what came since the last run (engagement/rollup.py);
+    nightly with `lookback`, the last days again. Idempotent: a re-run, or two at once, leave the
+    same rows."""
     from engagement.rollup import roll_up
 
-    result = roll_up()
+    result = roll_up(lookback=lookback)
     return {k: str(v) for k, v in result.items()}

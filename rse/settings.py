@@ -231,7 +231,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "animation-nudges": {"task": "animation.feeding.nudge_questions", "schedule": crontab(minute="*/15")},
     "animation-digests": {"task": "animation.feeding.send_digests", "schedule": crontab(minute=5)},
     "animation-pulses": {"task": "animation.feeding.close_expired_pulses", "schedule": crontab(minute=10)},
-    "engagement-rollup": {"task": "engagement.tasks.roll_up_activity", "schedule": crontab(hour=0, minute=15)},
+    # The activity roll-up the engagement figures read: what came since the last run, and nightly
+    # the last RSE_ENGAGEMENT_ROLLUP_DAYS days again.
+    "engagement-rollup": {"task": "engagement.tasks.roll_up_activity", "schedule": crontab(minute="*/15")},
+    "engagement-rollup-lookback": {
+        "task": "engagement.tasks.roll_up_activity",
+        "schedule": crontab(hour=1, minute=5),
+        "kwargs": {"lookback": True},
+    },
     "engagement-purge-exports": {
         "task": "engagement.tasks.purge_expired_exports",
         "schedule": crontab(hour=3, minute=40),
@@ -493,8 +500,8 @@ RSE_PRIVATE_ROOT = Path(env.str("RSE_PRIVATE_ROOT", default=str(VAR_DIR / "priva
 # Engagement analytics: the default minimum group size of exports and dashboards (never below 3,
 # administrators may raise it), and how many days an export file stays downloadable.
 RSE_ENGAGEMENT_MIN_GROUP_SIZE = max(3, env.int("RSE_ENGAGEMENT_MIN_GROUP_SIZE", default=5))
-# The activity roll-up (engagement/rollup.py) recomputes this many finished days at each run, for
-# late edits and deletions; older days stay as rolled up.
+# The activity roll-up (engagement/rollup.py) recomputes this many days at its nightly run, for
+# late edits and deletions; older days stay as rolled up (manage.py rollup_engagement --since).
 RSE_ENGAGEMENT_ROLLUP_DAYS = env.int("RSE_ENGAGEMENT_ROLLUP_DAYS", default=7)
 RSE_ENGAGEMENT_EXPORT_DAYS = env.int("RSE_ENGAGEMENT_EXPORT_DAYS", default=7)
 

@@ -28,5 +28,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = roll_up(since=options["since"])
         self.stdout.write(
-            f"rolled up {result['days']} days from {result['since']}; complete until {result['rolled_until']}"
+            f"rolled up from {result['since']} to {result['rolled_at']:%Y-%m-%d %H:%M} in {result['seconds']} s"
         )
