@@ -60,6 +60,7 @@ def build(users, communities, posts, comments, reactions, items=200, memberships
     _restore_indexes()
     if User.objects.filter(email__endswith="@bench.example").count() < users:
         _people_and_communities(rng, users, communities, memberships_per_user, log)
+    _org_units(rng, log)
     community_ids = list(Community.objects.filter(slug__startswith="bench-community-").values_list("id", flat=True))
     members = {}
     for cid, uid in Membership.objects.filter(community_id__in=community_ids).values_list("community_id", "user_id"):
@@ -173,6 +174,29 @@ def _people_and_communities(rng, users, communities, memberships_per_user, log):
         ]
         _batched(rows, Membership)
         log(f"{communities} communities, {len(rows)} memberships")
+
+
+def _org_units(rng, log, count=40):
+    """People spread over org units of very different sizes, three of them under the minimum group
+    size: the HR export by org unit has real groups to compute, merge and hide (once)."""
+    if OrgUnit.objects.filter(slug__startswith="bench-unit-").exists():
+        return
+    user_ids = list(Profile.objects.filter(user__email__endswith="@bench.example").values_list("user_id", flat=True))
+    units = OrgUnit.objects.bulk_create([OrgUnit(name=f"Bench unit {i}", slug=f"bench-unit-{i}") for i in range(count)])
+    rng.shuffle(user_ids)
+    tiny, rest = user_ids[: 2 * 3], user_ids[2 * 3 :]
+    people = {unit.pk: [] for unit in units}
+    for i, uid in enumerate(tiny):
+        people[units[i // 2].pk].append(uid)
+    sizes = _spread(rng, len(rest), count - 3)
+    start = 0
+    for unit, size in zip(units[3:], sizes, strict=True):
+        people[unit.pk] = rest[start : start + size]
+        start += size
+    for unit_id, ids in people.items():
+        for i in range(0, len(ids), 5_000):
+            Profile.objects.filter(user_id__in=ids[i : i + 5_000]).update(org_unit_id=unit_id)
+    log(f"{count} org units")
 
 
 def _items(rng, count, log):

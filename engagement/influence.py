@@ -13,11 +13,12 @@ Everything is one SQL statement per question asked: a UNION ALL of the six kinds
 
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import F, IntegerField, Q, Value
 
 from communities.models import Comment, Membership, Post, Reaction
 from engagement import privacy
+from engagement.sql import compiled, read
 
 WEIGHTS = {"accepted": 4, "reply": 3, "share": 2, "reaction": 1}
 
@@ -36,14 +37,14 @@ CONTEXT_FIELDS = {"community": "community_id", "hashtag": "hashtags", "item": "i
 
 
 def _sources(kind, *, value=None, influencer=None, since=None, until=None, communities=None):
-    population = privacy.population().values("pk")
+    """Every response, of anyone to anyone: who may count is decided once, on their union (_scores)."""
     out = []
     for model, who, responder, weight, prefix, extra in SOURCES:
         ctx = prefix + CONTEXT_FIELDS[kind]
         qs = model.objects.filter(extra, **{f"{who}__isnull": False})
         if model is not Reaction:
             qs = qs.filter(deleted_at__isnull=True)
-        qs = qs.filter(**{f"{who}__in": population, f"{responder}__in": population}).exclude(**{responder: F(who)})
+        qs = qs.exclude(**{responder: F(who)})
         if value is not None:
             qs = qs.filter(**{ctx: value})
         else:
@@ -68,16 +69,18 @@ def _scores(sources):
     """[(context, influencer, weighted responders, responders)], best first."""
     union = sources[0].union(*sources[1:], all=True)
     alias = router.db_for_read(Post)
-    sql, params = union.query.get_compiler(using=alias).as_sql()
-    # Column names come from the first SELECT's aliases (ctx, influencer, responder, weight).
+    sql, params = compiled(union, alias)
+    people, people_params = compiled(privacy.population().values("pk").order_by(), alias)
+    # Column names come from the first SELECT's aliases (ctx, influencer, responder, weight). The
+    # people who may count, once for the six sources (not twice in each).
     wrapped = (
         "SELECT ctx, influencer, SUM(w), COUNT(*) FROM ("  # noqa: S608 - sql is Django's, params bound
-        f"SELECT ctx, influencer, responder, MAX(weight) AS w FROM ({sql}) u GROUP BY ctx, influencer, responder"
+        f"SELECT ctx, influencer, responder, MAX(weight) AS w FROM ({sql}) u "
+        f"WHERE influencer IN ({people}) AND responder IN ({people}) GROUP BY ctx, influencer, responder"
         ") b GROUP BY ctx, influencer ORDER BY 3 DESC, 2"
     )
-    with connections[alias].cursor() as cursor:
-        cursor.execute(wrapped, params)
-        return [(ctx, who, int(score), int(n)) for ctx, who, score, n in cursor.fetchall()]
+    rows = read(alias, wrapped, [*params, *people_params, *people_params])
+    return [(ctx, who, int(score), int(n)) for ctx, who, score, n in rows]
 
 
 def context_size(kind, value) -> int:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from communities.models import Comment, Membership, Post, Reaction
 from engagement import privacy
 from engagement.models import ActivityRollup, RollupState
+from engagement.sql import compiled, read, run
 
 DAY, MONTH = ActivityRollup.Span.DAY, ActivityRollup.Span.MONTH
 COLUMNS = ("i", "u", "c", "p", "m", "r")  # period (or day), person, community, posts, comments, reactions
@@ -42,26 +43,6 @@ def _aware(day: date) -> datetime:
 
 def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def _run(alias, sql, params):
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else None
-
-
-def _read(alias, sql, params):
-    """A dashboard's statement, on PostgreSQL without parallel workers: for the hundred thousand rows
-    of a year, starting them costs more than they save (bench, 10,000 people: 124 ms against 241)."""
-    if connections[alias].vendor != "postgresql":
-        return _run(alias, sql, params)
-    with transaction.atomic(using=alias):
-        _run(alias, "SET LOCAL max_parallel_workers_per_gather = 0", [])
-        return _run(alias, sql, params)
-
-
-def _sql(qs, alias):
-    return qs.query.get_compiler(using=alias).as_sql()
 
 
 # --- The content tables, as rows of (i, person, community, posts, comments, reactions) -------------
@@ -121,8 +102,8 @@ def refresh(first_day: date, end: datetime) -> None:
         ActivityRollup.objects.using(alias).filter(span=DAY, start__gte=first_day, start__lt=last_day).delete()
         parts = _content_rows(_aware(first_day), end, lambda f: TruncDate(f, tzinfo=tz))
         union = parts[0].union(*parts[1:], all=True)
-        sql, params = _sql(union, alias)
-        _run(
+        sql, params = compiled(union, alias)
+        run(
             alias,
             f"INSERT INTO {table} {columns} SELECT %s, x.i, x.u, x.c, SUM(x.p), SUM(x.m), SUM(x.r) "  # noqa: S608
             f"FROM ({sql}) x WHERE x.c IS NOT NULL GROUP BY x.i, x.u, x.c",
@@ -157,8 +138,8 @@ def _insert_grouped(alias, rows, start, *, total, span=DAY):
         .values_list(*COLUMNS)
         .order_by()
     )
-    sql, params = _sql(grouped, alias)
-    _run(
+    sql, params = compiled(grouped, alias)
+    run(
         alias,
         f"INSERT INTO {table} {columns} SELECT %s, x.i, x.u, x.c, x.p, x.m, x.r FROM ({sql}) x",  # noqa: S608
         [span, *params],
@@ -205,7 +186,7 @@ def _analyze():
     """Fresh planner statistics after a roll-up (PostgreSQL): the reads join it with the people."""
     alias = router.db_for_write(ActivityRollup)
     if connections[alias].vendor == "postgresql":
-        _run(alias, f"ANALYZE {_columns(alias)[0]}", [])
+        run(alias, f"ANALYZE {_columns(alias)[0]}", [])
 
 
 def _first_day() -> date | None:
@@ -347,8 +328,8 @@ def _figures(spans, people: People) -> dict:
             live_from, spans[-1].end, lambda f: _period_of(bounds, f), community=people.community
         )  # fmt: skip
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    sql, params = _sql(union, alias)
-    people_sql, people_params = _sql(_people(people), alias)
+    sql, params = compiled(union, alias)
+    people_sql, people_params = compiled(_people(people), alias)
     # Per period and person (and community) first, a hash aggregate over the roll-up's rows alone,
     # then joined with who may count and per period and group: cheaper than COUNT(DISTINCT), which
     # sorts every row.
@@ -358,7 +339,7 @@ def _figures(spans, people: People) -> dict:
     if people.keys is not None:
         key = "NULL"
     if people.by_community:
-        members_sql, members_params = _sql(_members(), alias)
+        members_sql, members_params = compiled(_members(), alias)
         joins += f" LEFT JOIN ({members_sql}) ms ON ms.mu = t.u AND ms.mc = t.c"
         params += members_params
         member = "CASE WHEN ms.mu IS NULL THEN 0 ELSE 1 END"
@@ -368,7 +349,7 @@ def _figures(spans, people: People) -> dict:
             where = f"WHERE t.c IN ({', '.join(['%s'] * len(people.keys))})"
             params += list(people.keys)
     grouped = "t.i" if key == "NULL" else f"t.i, {key}"
-    rows = _read(
+    rows = read(
         alias,
         f"SELECT t.i, {key}, SUM({member}), SUM(CASE WHEN t.p + t.m > 0 THEN {member} ELSE 0 END), "  # noqa: S608 - Django's SQL, params bound
         f"SUM(t.p), SUM(t.m), SUM(t.r) FROM (SELECT a.i, a.u, {inner_c} AS c, SUM(a.p) AS p, SUM(a.m) AS m, "

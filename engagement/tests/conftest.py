@@ -1,4 +1,8 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from directory.tests.factories import OrgUnitFactory, person
 from engagement.models import EngagementSettings
@@ -38,3 +42,18 @@ def admin_user(db):
 @pytest.fixture
 def staff_rep(db):
     return _with_role(Role.STAFF_REPRESENTATIVE, first_name="Sam", last_name="Rep")
+
+
+@pytest.fixture
+def assert_num_selects():
+    """Like django_assert_num_queries, counting the statements that read only: on PostgreSQL an
+    analytics statement also sets a planner setting, in a savepoint (engagement/sql.py)."""
+
+    @contextmanager
+    def check(expected):
+        with CaptureQueriesContext(connection) as ctx:
+            yield ctx
+        selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+        assert len(selects) == expected, "\n".join(selects)
+
+    return check

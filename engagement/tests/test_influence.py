@@ -79,9 +79,9 @@ def test_opted_out_people_are_neither_shown_nor_counted(world):
     assert scores[p["bob"].pk] == 3  # Cy's reaction 1 and Fay's share 2; Ana and Eve no longer count
 
 
-def test_influence_is_one_query(world, django_assert_num_queries):
+def test_influence_is_one_query(world, assert_num_selects):
     community, _p, _tag = world
-    with django_assert_num_queries(1):
+    with assert_num_selects(1):
         influence._scores(influence._sources("community", value=community.pk))
 
 
