@@ -6,7 +6,6 @@ run at once in this process, written to the audit log.
 """
 
 import shutil
-from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -15,21 +14,15 @@ from engagement import exports
 from engagement.models import Export
 from engagement.permissions import can_export
 from rse.accounts.models import User
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value}") from exc
+from rse.lib.commands import iso_date
 
 
 class Command(BaseCommand):
     help = "Export engagement figures per group (the HR export), written to --output."
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", required=True, type=_date)
-        parser.add_argument("--until", required=True, type=_date)
+        parser.add_argument("--since", required=True, type=iso_date)
+        parser.add_argument("--until", required=True, type=iso_date)
         parser.add_argument("--granularity", required=True, choices=Export.Granularity.values)
         parser.add_argument("--group-by", required=True, choices=Export.GroupBy.values)
         parser.add_argument("--format", required=True, choices=Export.Format.values)

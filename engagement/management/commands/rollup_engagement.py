@@ -5,25 +5,17 @@ TIME_ZONE, or to take late deletions older than RSE_ENGAGEMENT_ROLLUP_DAYS into 
     manage.py rollup_engagement [--since 2026-01-01]
 """
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from engagement.rollup import roll_up
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value}") from exc
+from rse.lib.commands import iso_date
 
 
 class Command(BaseCommand):
     help = "Roll activity up for the engagement dashboards and exports (the nightly task, at once)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", type=_date, help="recompute from this day on (YYYY-MM-DD)")
+        parser.add_argument("--since", type=iso_date, help="recompute from this day on (YYYY-MM-DD)")
 
     def handle(self, *args, **options):
         result = roll_up(since=options["since"])
