@@ -310,6 +310,63 @@ def test_pages_for_administrators_and_community_owners(admin, local_server, clie
     assert local_server.url() in client.get(reverse("integrations:webhooks")).content.decode()
 
 
+def test_an_owner_changes_an_endpoint_and_rotates_its_secret_in_the_page(
+    local_server, client, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory()
+    owner = member(community, role=Membership.Role.OWNER)
+    endpoint = _endpoint(owner, local_server.url(), community=community)
+    old_secret = endpoint.secret
+    client.force_login(owner)
+    page = reverse("integrations:webhook_detail", args=[endpoint.pk])
+    # bad input re-shows the form with its errors and changes nothing
+    response = client.post(page, {"url": "https://10.0.0.8/hook", "events": ["post.created"]})
+    assert response.status_code == 200 and "10.0.0.8" in response.content.decode()
+    assert Endpoint.objects.get().url == local_server.url()
+    response = client.post(page, {"url": "https://10.0.0.8/hook", "events": ["item.updated"]})
+    assert response.status_code == 200 and Endpoint.objects.get().events == ["post.created"]
+    new_url = local_server.url() + "?v=2"
+    response = client.post(page, {"url": new_url, "events": ["comment.created"], "description": "CRM"})
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.events, endpoint.description) == (new_url, ["comment.created"], "CRM")
+    client.post(reverse("integrations:webhook_action", args=[endpoint.pk, "rotate"]))
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old_secret and endpoint.secret.startswith("whsec_")
+    assert endpoint.secret in client.get(page).content.decode()
+    # the next delivery goes to the new address, signed with the new secret only
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("integrations:webhook_action", args=[endpoint.pk, "test"]))
+    request = local_server.requests[-1]
+    assert independent_verify(endpoint.secret, request["headers"], request["body"])
+    assert not independent_verify(old_secret, request["headers"], request["body"])
+    # someone who does not manage it can neither change it nor rotate its secret
+    client.force_login(member(community))
+    assert client.post(page, {"url": local_server.url(), "events": ["post.created"]}).status_code == 404
+    assert client.post(reverse("integrations:webhook_action", args=[endpoint.pk, "rotate"])).status_code == 404
+    assert Endpoint.objects.get().url == new_url
+
+
+def test_api_changes_rotates_and_deletes_an_endpoint(admin, local_server, api_for):
+    endpoint = _endpoint(admin, local_server.url())
+    api = api_for(admin)
+    url = f"/api/v1/webhooks/{endpoint.pk}/"
+    assert api.get(url).json()["events"] == ["post.created"]
+    changed = api.patch(url, {"events": ["post.created", "item.updated"]}, format="json")
+    assert changed.status_code == 200 and changed.json()["events"] == ["item.updated", "post.created"]
+    assert changed.json()["url"] == local_server.url() and "secret" not in changed.json()
+    assert api.patch(url, {"url": "https://10.0.0.8/"}, format="json").status_code == 400
+    assert api.patch(url, {"events": []}, format="json").status_code == 400
+    assert api.patch(url, {"events": ["nope"]}, format="json").status_code == 400
+    rotated = api.post(f"{url}rotate-secret/")
+    assert rotated.status_code == 200 and rotated.json()["secret"] not in ("", endpoint.secret)
+    stranger = api_for(UserFactory())
+    assert stranger.patch(url, {"description": "x"}, format="json").status_code == 404
+    assert stranger.post(f"{url}rotate-secret/").status_code == 404
+    assert stranger.delete(url).status_code == 404
+    assert api.delete(url).status_code == 204 and not Endpoint.objects.exists()
+
+
 def test_the_pages_speak_french(admin, client):
     client.force_login(admin)
     admin.language = "fr"

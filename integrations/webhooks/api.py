@@ -1,5 +1,6 @@
 """Webhooks over the REST API (paths fixed by the integrations issue):
-`GET|POST /api/v1/webhooks/`, `GET /api/v1/webhooks/<id>/deliveries/`, `POST /api/v1/webhooks/<id>/test/`.
+`GET|POST /api/v1/webhooks/`, `GET /api/v1/webhooks/<id>/deliveries/`, `POST /api/v1/webhooks/<id>/test/`;
+and `GET|PATCH|DELETE /api/v1/webhooks/<id>/`, `POST /api/v1/webhooks/<id>/rotate-secret/`.
 The signature scheme is documented in integrations/webhooks/signing.py and on the webhook pages."""
 
 from django.shortcuts import get_object_or_404
@@ -34,6 +35,14 @@ class EndpointInput(serializers.Serializer):
     events = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=50)
     community = serializers.SlugField(max_length=140, required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class EndpointChange(serializers.Serializer):
+    url = serializers.URLField(max_length=500, required=False)
+    events = serializers.ListField(
+        child=serializers.CharField(max_length=64), min_length=1, max_length=50, required=False
+    )
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class AttemptSerializer(serializers.Serializer):
@@ -78,6 +87,32 @@ def webhooks(request):
         return Response(CreatedEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
     rows = list(selectors.manageable_endpoints(request.user)[:500])
     return Response({"events": list(catalogue.EVENTS), "results": EndpointSerializer(rows, many=True).data})
+
+
+@extend_schema(methods=["GET"], responses=EndpointSerializer)
+@extend_schema(methods=["PATCH"], request=EndpointChange, responses=EndpointSerializer)
+@extend_schema(methods=["DELETE"], responses={204: None})
+@api_view(["GET", "PATCH", "DELETE"])
+def webhook(request, pk):
+    """One endpoint; PATCH changes its address, events or description (not its scope); DELETE
+    removes it with its log."""
+    endpoint = selectors.access_endpoint_by_id(request.user, pk)
+    if request.method == "DELETE":
+        services.do_delete_endpoint(request.user, endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    if request.method == "PATCH":
+        data = EndpointChange(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = services.do_update_endpoint(request.user, endpoint, **data.validated_data)
+    return Response(EndpointSerializer(endpoint).data)
+
+
+@extend_schema(request=None, responses=CreatedEndpointSerializer)
+@api_view(["POST"])
+def rotate_secret(request, pk):
+    """A new signing secret, in the answer; deliveries from now on are signed with it only."""
+    endpoint = services.do_rotate_secret(request.user, selectors.access_endpoint_by_id(request.user, pk))
+    return Response(CreatedEndpointSerializer(endpoint).data)
 
 
 @extend_schema(responses=inline_serializer("WebhookDeliveries", {"results": DeliverySerializer(many=True)}))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from communities.notifications.emails import absolute, language_of
 from integrations.webhooks import catalogue, network, signing
-from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
+from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint, new_secret
 from integrations.webhooks.permissions import can_manage_webhooks, may_receive
 from rse.lib.outbox import enqueue_on_commit
 
@@ -45,7 +45,8 @@ def _forget_subscriptions() -> None:
     transaction.on_commit(lambda: cache.delete(SUBSCRIBED_KEY))
 
 
-def check_create_endpoint(user, *, url, events, community=None) -> None:
+def check_endpoint(user, *, url, events, community=None) -> None:
+    """What registering an endpoint, or changing one, requires."""
     if community is None and not can_manage_webhooks(user, None):
         raise PermissionDenied(_("Only administrators register site-wide webhooks: choose one of your communities."))
     if not can_manage_webhooks(user, community):
@@ -64,11 +65,37 @@ def check_create_endpoint(user, *, url, events, community=None) -> None:
 
 @transaction.atomic
 def do_create_endpoint(user, *, url, events, community=None, description="") -> Endpoint:
-    check_create_endpoint(user, url=url, events=events, community=community)
+    check_endpoint(user, url=url, events=events, community=community)
     endpoint = Endpoint.objects.create(
         url=url, events=sorted(set(events)), community=community, created_by=user, description=description or ""
     )
     _forget_subscriptions()
+    return endpoint
+
+
+@transaction.atomic
+def do_update_endpoint(user, endpoint, *, url=None, events=None, description=None) -> Endpoint:
+    """Change an endpoint's address, events or description (its scope stays: register another
+    endpoint for another community). What is not given stays as it is."""
+    url = endpoint.url if url is None else url
+    events = endpoint.events if events is None else events
+    check_endpoint(user, url=url, events=events, community=endpoint.community)
+    endpoint.url, endpoint.events = url, sorted(set(events))
+    if description is not None:
+        endpoint.description = description
+    endpoint.save(update_fields=["url", "events", "description", "updated_at"])
+    _forget_subscriptions()
+    return endpoint
+
+
+@transaction.atomic
+def do_rotate_secret(user, endpoint) -> Endpoint:
+    """A new signing secret (the old one leaked, or a yearly rotation): deliveries from now on are
+    signed with it only, the receiver must be given it at once."""
+    if not can_manage_webhooks(user, endpoint.community):
+        raise PermissionDenied
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret", "updated_at"])
     return endpoint
 
 

@@ -73,13 +73,35 @@ def community_webhooks(request, slug):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def webhook_detail(request, pk):
+    """An endpoint's settings (changed here: address, events, description), actions and log."""
     endpoint = selectors.access_endpoint_by_id(request.user, pk)
+    initial = {"url": endpoint.url, "events": endpoint.events, "description": endpoint.description}
+    form = EndpointForm(request.POST or None, initial=initial, site_wide=endpoint.community is None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.do_update_endpoint(
+                request.user, endpoint, url=data["url"], events=data["events"], description=data["description"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("Endpoint saved."))
+            return redirect("integrations:webhook_detail", endpoint.pk)
     deliveries = selectors.list_deliveries(endpoint)[:50]
     return render(
         request,
         "integrations/webhooks/detail.html",
-        {"endpoint": endpoint, "deliveries": deliveries, "replay_minutes": signing.REPLAY_WINDOW // 60},
+        {
+            "endpoint": endpoint,
+            "form": form,
+            "deliveries": deliveries,
+            "replay_minutes": signing.REPLAY_WINDOW // 60,
+        },
     )
 
 
@@ -91,6 +113,11 @@ def webhook_action(request, pk, action):
         if action == "test":
             services.do_send_test(request.user, endpoint)
             messages.success(request, _("Test delivery queued: its outcome appears in the log."))
+        elif action == "rotate":
+            services.do_rotate_secret(request.user, endpoint)
+            messages.success(
+                request, _("New signing secret: give it to the receiver now, the old one no longer signs.")
+            )
         elif action in ("enable", "disable"):
             services.do_set_endpoint_active(request.user, endpoint, action == "enable")
             messages.success(request, _("Endpoint enabled.") if action == "enable" else _("Endpoint disabled."))
