@@ -30,10 +30,11 @@ def post(community, author):
     return PostFactory(community=community, author=author, title="Cheap watches here", body_md="Buy now")
 
 
-def _flag(post, n, reason="spam"):
-    flaggers = [member(post.community) for _ in range(n)]
+def _flag(content, n, reason="spam"):
+    community = content.community if isinstance(content, Post) else content.post.community
+    flaggers = [member(community) for _ in range(n)]
     for user in flaggers:
-        services.do_flag(user, post, reason=reason)
+        services.do_flag(user, content, reason=reason)
     return flaggers
 
 
@@ -346,3 +347,41 @@ def test_a_suspended_member_is_told_until_when(client, community, post, author, 
     client.force_login(author)
     response = client.get(reverse("post_create", args=[community.slug]), follow=True)
     assert "suspended from this community until" in response.content.decode()
+
+
+def _counts(post):
+    post.refresh_from_db()
+    return Community.objects.get(pk=post.community_id).posts_count, post.comments_count
+
+
+def test_the_counters_follow_what_readers_see_hidden_kept_removed(community, animator):
+    author = member(community)
+    post = community_services.do_create_post(author, community, body_md="Quarterly numbers")
+    comment = community_services.do_create_comment(author, post, body_md="Up 12 %")
+    assert _counts(post) == (1, 1)
+    _flag(comment, 3)  # hidden pending review: the thread says one comment fewer
+    assert _counts(post) == (1, 0)
+    services.do_decide(animator, ModerationCase.objects.get(comment=comment), action="keep")
+    assert _counts(post) == (1, 1)
+    _flag(post, 3)
+    assert _counts(post) == (0, 1)
+    case = ModerationCase.objects.get(post=post, comment__isnull=True)
+    services.do_decide(animator, case, action="remove", reason="Off topic")
+    assert _counts(post) == (0, 1)  # hidden, then removed: counted out once
+
+
+def test_held_content_is_counted_once_approved_and_a_hidden_deletion_counts_out_once(community, animator):
+    services.do_create_rule(animator, community, pattern="casino")
+    author = member(community)
+    post = community_services.do_create_post(author, community, body_md="Quarterly numbers")
+    held = community_services.do_create_comment(author, post, body_md="casino night?")
+    assert _counts(post) == (1, 0)
+    services.do_decide(animator, ModerationCase.objects.get(comment=held), action="keep")
+    assert _counts(post) == (1, 1)
+    held_post = community_services.do_create_post(author, community, body_md="casino")
+    assert _counts(post) == (1, 1)
+    community_services.do_delete_post(author, held_post)  # hidden, then deleted by its author
+    assert _counts(post) == (1, 1)
+    _flag(Comment.objects.get(pk=held.pk), 3)
+    community_services.do_delete_comment(author, Comment.objects.get(pk=held.pk))
+    assert _counts(post) == (1, 0)

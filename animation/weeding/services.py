@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +16,9 @@ from animation.permissions import check_animate
 from animation.weeding import rules
 from animation.weeding.models import AuditEntry, Flag, KeywordRule, ModerationCase, WeedingSettings
 from communities import permissions as community_perms
-from communities.models import Comment, CommentRevision, Community, Membership, NotificationKind, Post, PostRevision
+from communities.models import Comment, CommentRevision, Membership, NotificationKind, Post, PostRevision
 from communities.notify import notify_on_commit
-from communities.services.common import check_text
+from communities.services.common import check_text, count_visible
 from communities.text import process
 from rse.accounts.roles import is_administrator
 from rse.lib.events import community_group, post_group, publish_on_commit
@@ -88,6 +87,8 @@ def _hide(content, now):
     """Out of every reader's door at once; the pages that show it drop it live."""
     type(content).objects.filter(pk=content.pk).update(hidden_at=now)
     content.hidden_at = now
+    if content.deleted_at is None:
+        count_visible(content, -1)
     if isinstance(content, Post):
         publish_on_commit(
             "communities.post_deleted", [community_group(content.community_id), post_group(content.pk)],
@@ -103,6 +104,8 @@ def _hide(content, now):
 def _show(content):
     type(content).objects.filter(pk=content.pk).update(hidden_at=None)
     content.hidden_at = None
+    if content.deleted_at is None:
+        count_visible(content, +1)
 
 
 def _pending_case_for_update(post, comment, community_id, *, source, now) -> ModerationCase:
@@ -197,7 +200,8 @@ def _tell_author(actor, case, content):
 def _remove(content, now):
     if isinstance(content, Post):
         Post.objects.filter(pk=content.pk).update(deleted_at=now)
-        Community.objects.filter(pk=content.community_id).update(posts_count=Greatest(F("posts_count") - 1, 0))
+        if content.hidden_at is None:  # a hidden item was counted out when it was hidden
+            count_visible(content, -1)
         content.deleted_at = now
         publish_on_commit(
             "communities.post_deleted", [community_group(content.community_id), post_group(content.pk)],
@@ -205,7 +209,8 @@ def _remove(content, now):
         )  # fmt: skip
     else:
         Comment.objects.filter(pk=content.pk).update(deleted_at=now)
-        Post.objects.filter(pk=content.post_id).update(comments_count=Greatest(F("comments_count") - 1, 0))
+        if content.hidden_at is None:
+            count_visible(content, -1)
         Post.objects.filter(pk=content.post_id, accepted_comment=content).update(accepted_comment=None)
         content.deleted_at = now
         publish_on_commit(

@@ -10,7 +10,7 @@ from communities import permissions as perms
 from communities.hooks import content_held, guard_content, moderated
 from communities.models import Comment, CommentRevision, Community, Post, Reaction
 from communities.notify import notify_on_commit
-from communities.services.common import check_text, check_uploads, readers_among, save_attachments
+from communities.services.common import check_text, check_uploads, count_visible, readers_among, save_attachments
 from communities.services.posts import cannot_post_reason, store_mentions
 from communities.text import process
 from rse.lib.events import community_group, post_group, publish_on_commit, user_group
@@ -52,7 +52,10 @@ def do_create_comment(author, post, *, body_md, parent=None, files=()) -> Commen
     if processed.items:
         comment.items.set(processed.items)
     save_attachments(check_uploads(files), user=author, comment=comment)
-    Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") + 1, last_activity_at=now)
+    # Held for review: not counted until an animator keeps it (count_visible).
+    Post.objects.filter(pk=post.pk).update(
+        comments_count=F("comments_count") + (0 if holds else 1), last_activity_at=now
+    )
     Community.objects.filter(pk=community.pk).update(last_activity_at=now)
     record(
         "communities.comment_created", actor=author, obj=comment, community_id=community.pk,
@@ -123,7 +126,8 @@ def do_delete_comment(user, comment):
         raise PermissionDenied(_("Only the author or an animator can delete this comment."))
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at", "updated_at"])
-    Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") - 1)
+    if comment.hidden_at is None:  # a hidden comment was counted out when it was hidden
+        count_visible(comment, -1)
     if post.accepted_comment_id == comment.pk:
         Post.objects.filter(pk=post.pk).update(accepted_comment=None)
     record(

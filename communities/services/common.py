@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -18,6 +19,16 @@ FILE_EXTENSIONS = IMAGE_EXTENSIONS | {
     ".pdf", ".txt", ".csv", ".md", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".zip",
 }  # fmt: skip
 MAX_BODY_CHARS = 20_000
+
+
+def count_visible(content, delta: int) -> None:
+    """The community's posts_count and a post's comments_count count what readers see: alive and
+    not hidden. Called when an item appears (+1) or leaves their sight (-1): created unheld,
+    hidden or shown again by moderation, deleted while visible. Never below 0."""
+    if isinstance(content, Post):
+        Community.objects.filter(pk=content.community_id).update(posts_count=Greatest(F("posts_count") + delta, 0))
+    else:
+        Post.objects.filter(pk=content.post_id).update(comments_count=Greatest(F("comments_count") + delta, 0))
 
 
 def readers_among(user_ids, community: Community) -> list[int]:

@@ -25,7 +25,14 @@ from communities.models import (
     Rsvp,
 )  # fmt: skip
 from communities.notify import notify_on_commit
-from communities.services.common import check_text, check_uploads, get_or_create_tags, readers_among, save_attachments
+from communities.services.common import (
+    check_text,
+    check_uploads,
+    count_visible,
+    get_or_create_tags,
+    readers_among,
+    save_attachments,
+)
 from communities.text import process
 from rse.lib.events import community_group, home_group, item_group, post_group, publish_on_commit
 from rse.trail.services import record
@@ -168,7 +175,10 @@ def do_create_post(
             post=post, starts_at=event_starts_at, ends_at=event_ends_at, place=(event_place or "")[:200]
         )
     save_attachments(check_uploads(files), user=author, post=post)
-    Community.objects.filter(pk=community.pk).update(posts_count=F("posts_count") + 1, last_activity_at=now)
+    # Held for review: not counted until an animator keeps it (count_visible).
+    Community.objects.filter(pk=community.pk).update(
+        posts_count=F("posts_count") + (0 if holds else 1), last_activity_at=now
+    )
 
     record(
         "communities.post_created", actor=author, obj=post, community_id=community.pk,
@@ -250,7 +260,8 @@ def do_delete_post(user, post):
         raise PermissionDenied(_("Only the author or an animator can delete this post."))
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at", "updated_at"])
-    Community.objects.filter(pk=post.community_id).update(posts_count=F("posts_count") - 1)
+    if post.hidden_at is None:  # a hidden post was counted out when it was hidden
+        count_visible(post, -1)
     record(
         "communities.post_deleted", actor=user, obj=post, community_id=post.community_id,
         by_moderator=user.pk != post.author_id,
