@@ -171,14 +171,16 @@ class Objective(models.Model):
 
 
 class ActivityRollup(models.Model):
-    """What one person did in one community over one day or one calendar month: the daily roll-up
-    the dashboards, objectives and exports read instead of scanning every post, comment and
-    reaction (engagement/rollup.py). Rows with no community are the person's totals over all
-    communities. Days are the company's calendar days (TIME_ZONE). Only alive content by anyone
-    is counted here; who may be counted (opt-outs, inactive accounts) is decided when reading."""
+    """What one person did in one community over one day, week or calendar month: the daily
+    roll-up the dashboards, objectives and exports read instead of scanning every post, comment
+    and reaction (engagement/rollup.py). Rows with no community are the person's totals over all
+    communities. Days are the company's calendar days (TIME_ZONE), weeks start on Monday. Only
+    alive content by anyone is counted here; who may be counted (opt-outs, inactive accounts) is
+    decided when reading."""
 
     class Span(models.TextChoices):
         DAY = "d", _("Day")
+        WEEK = "w", _("Week")
         MONTH = "m", _("Month")
 
     span = models.CharField(max_length=1, choices=Span.choices)

@@ -4,10 +4,11 @@ Counting "active people per month" straight from the content tables means, for e
 looking for a post, a comment or a reaction in each period: at 10,000 people and a million posts
 that took 13 s. Instead an idempotent beat task rolls each finished day up into ActivityRollup:
 one row per person, community and day with their posts, comments and reactions, plus the
-person's totals over all communities, plus the same per calendar month once the month is over.
+person's totals over all communities, plus the same per calendar month and per week (Monday
+first) once they are over.
 
 Reading (`people_figures`) combines, for each asked period, the month rows of its complete
-months, the day rows of its other rolled days, and the content tables themselves for the days
+months, the week rows of its complete weeks, the day rows of its other rolled days, and the content tables themselves for the days
 not rolled up yet (today, or everything on a database never rolled up): one UNION ALL, grouped in
 SQL. The figures are therefore the same with or without the roll-up (tests check it), and who may
 be counted (opt-outs, inactive or anonymised accounts, the group a person is in) is decided at
@@ -25,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import BigIntegerField, Case, F, IntegerField, Min, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from communities.models import Comment, Membership, Post, Reaction
@@ -33,7 +34,7 @@ from engagement import privacy
 from engagement.models import ActivityRollup, RollupState
 from engagement.sql import compiled, read, run
 
-DAY, MONTH = ActivityRollup.Span.DAY, ActivityRollup.Span.MONTH
+DAY, WEEK, MONTH = ActivityRollup.Span.DAY, ActivityRollup.Span.WEEK, ActivityRollup.Span.MONTH
 COLUMNS = ("i", "u", "c", "p", "m", "r")  # period (or day), person, community, posts, comments, reactions
 
 
@@ -43,6 +44,14 @@ def _aware(day: date) -> datetime:
 
 def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _next_week(day: date) -> date:
+    return day + timedelta(days=7)
 
 
 # --- The content tables, as rows of (i, person, community, posts, comments, reactions) -------------
@@ -113,18 +122,23 @@ def refresh(first_day: date, end: datetime) -> None:
             span=DAY, start__gte=first_day, start__lt=last_day, community__isnull=False
         )
         _insert_grouped(alias, days, F("start"), total=True)
-        # The months touched that are over: their rows come from their day rows.
-        month, months = first_day.replace(day=1), []
-        while month < last_day:
-            if _next_month(month) <= _local_day(end):
-                months.append(month)
-            month = _next_month(month)
-        if months:
-            ActivityRollup.objects.using(alias).filter(span=MONTH, start__in=months).delete()
-            days = ActivityRollup.objects.using(alias).filter(
-                span=DAY, start__gte=months[0], start__lt=_next_month(months[-1])
-            )
-            _insert_grouped(alias, days, TruncMonth("start"), total=False, span=MONTH)
+        # The months and the weeks (Monday first) touched that are over: from their day rows.
+        over = _local_day(end)
+        for span, first, step, trunc in (
+            (MONTH, first_day.replace(day=1), _next_month, TruncMonth("start")),
+            (WEEK, _monday(first_day), _next_week, TruncWeek("start")),
+        ):
+            starts, start = [], first
+            while start < last_day:
+                if step(start) <= over:
+                    starts.append(start)
+                start = step(start)
+            if starts:
+                ActivityRollup.objects.using(alias).filter(span=span, start__in=starts).delete()
+                days = ActivityRollup.objects.using(alias).filter(
+                    span=DAY, start__gte=starts[0], start__lt=step(starts[-1])
+                )
+                _insert_grouped(alias, days, trunc, total=False, span=span)
 
 
 def _insert_grouped(alias, rows, start, *, total, span=DAY):
@@ -250,25 +264,36 @@ def _members():
 
 
 def _pieces(span, rolled: datetime | None):
-    """The rolled part of a period: the starts of its complete months (over before the last run),
-    and [(first day, end day)] for its other rolled days (the last run's day in part)."""
-    months, days = [], []
+    """The rolled part of a period: the starts of its complete months and of its complete weeks (over
+    before the last run), and [(first day, end day)] for its other rolled days (the last run's day
+    in part). A week is only taken where it does not stand in the way of a whole month."""
+    months, weeks, days = [], [], []
     if rolled is None:
-        return months, days
+        return months, weeks, days
     complete = _local_day(rolled)
     day, end = _local_day(span.start), min(_local_day(span.end), _days_up_to(rolled))
+    whole = min(end, complete)  # month and week rows exist up to there
     while day < end:
-        if day.day == 1 and _next_month(day) <= min(end, complete):
+        month_end = _next_month(day.replace(day=1))
+        if day.day == 1 and month_end <= whole:
             months.append(day)
-            day = _next_month(day)
+            day = month_end
             continue
-        stop = min(_next_month(day.replace(day=1)), end)
+        if (
+            day.weekday() == 0
+            and _next_week(day) <= whole
+            and (_next_week(day) <= month_end or _next_month(month_end) > whole)
+        ):
+            weeks.append(day)
+            day = _next_week(day)
+            continue
+        stop = min(month_end, _monday(day) + timedelta(days=7), end)
         if days and days[-1][1] == day:
             days[-1] = (days[-1][0], stop)
         else:
             days.append((day, stop))
         day = stop
-    return months, days
+    return months, weeks, days
 
 
 def _period_of(spans, field):
@@ -306,10 +331,14 @@ def _figures(spans, people: People) -> dict:
     rolled = rolled_at()
     parts = []
     for i, span in enumerate(spans):  # one SELECT per period: its number is a constant, not a CASE per row
-        months, days = _pieces(span, rolled)
-        if not months and not days:
+        months, weeks, days = _pieces(span, rolled)
+        if not months and not weeks and not days:
             continue
-        where = Q(span=MONTH, start__in=months) if months else Q(pk__in=[])
+        where = Q(pk__in=[])
+        if months:
+            where |= Q(span=MONTH, start__in=months)
+        if weeks:
+            where |= Q(span=WEEK, start__in=weeks)
         for first, end in days:
             where |= Q(span=DAY, start__gte=first, start__lt=end)
         rows = ActivityRollup.objects.filter(where, community__isnull=not people.by_community)

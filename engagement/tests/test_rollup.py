@@ -58,6 +58,8 @@ def test_rolled_up_or_not_the_figures_are_the_same(seed, set_min_group_size):
     assert rollup.roll_up(now=half_day)["rolled_at"] == half_day
     assert ActivityRollup.objects.filter(span="m", start=date(2026, 1, 1)).exists()
     assert not ActivityRollup.objects.filter(span="m", start=date(2026, 2, 1)).exists()
+    assert ActivityRollup.objects.filter(span="w", start=date(2026, 2, 9)).exists()  # over on the 15th
+    assert not ActivityRollup.objects.filter(span="w", start=date(2026, 2, 16)).exists()
     assert everything() == live
     rollup.roll_up(now=midnight(2026, 4, 2))  # every day rolled up, months complete
     assert ActivityRollup.objects.filter(span="m", start=date(2026, 3, 1)).exists()
@@ -107,7 +109,9 @@ def test_rolling_up_again_leaves_the_same_rows(pair):
         PostFactory(community=c, author=ana if day % 2 else ben, created_at=datetime(2026, 1, day, 12, tzinfo=UTC))
     rollup.roll_up(now=midnight(2026, 2, 10))
     first = rows()
-    assert len(first) == 27 * 2 + 2 * 2  # a row per day and person in the community and in total, then per month
+    # a row per day, then per week over (Monday 29 December to Monday 2 February: 5) and per month
+    # (January), for each person, in the community and in total
+    assert len(first) == 27 * 2 + 2 * 2 * 5 + 2 * 2
     rollup.roll_up(now=midnight(2026, 2, 10))
     rollup.roll_up(since=date(2026, 1, 1), now=midnight(2026, 2, 10))
     roll_up_activity.apply()  # the beat tasks, on today's date
@@ -160,3 +164,21 @@ def test_reading_is_two_queries_whatever_the_periods(pair, assert_num_selects):
     assert rollup.period_index(spans, datetime(2026, 1, 5, 12, tzinfo=UTC)) is not None
     assert rollup.period_index(spans, datetime(2027, 1, 1, tzinfo=UTC)) is None
     assert timedelta(days=7) == spans[1].end - spans[1].start
+
+
+def test_a_period_is_read_from_whole_months_then_whole_weeks_then_days():
+    span = metrics.periods(date(2026, 1, 10), date(2026, 3, 19), "month")  # three periods
+    whole = metrics.Period("all", span[0].start, span[-1].end)
+    months, weeks, days = rollup._pieces(whole, midnight(2026, 3, 31))
+    assert months == [date(2026, 2, 1)]
+    # the week of 26 January would stand in the way of February: days instead
+    assert weeks == [date(2026, 1, 12), date(2026, 1, 19), date(2026, 3, 2), date(2026, 3, 9)]
+    assert days == [
+        (date(2026, 1, 10), date(2026, 1, 12)), (date(2026, 1, 26), date(2026, 2, 1)),
+        (date(2026, 3, 1), date(2026, 3, 2)), (date(2026, 3, 16), date(2026, 3, 20)),
+    ]  # fmt: skip
+    # rolled up to the 4th of March at noon: what is over, then that day in part
+    months, weeks, days = rollup._pieces(whole, midnight(2026, 3, 4) + timedelta(hours=12))
+    assert months == [date(2026, 2, 1)] and weeks[-1] == date(2026, 1, 19)
+    assert days[-2:] == [(date(2026, 1, 26), date(2026, 2, 1)), (date(2026, 3, 1), date(2026, 3, 5))]
+    assert rollup._pieces(whole, None) == ([], [], [])
