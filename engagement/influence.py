@@ -14,11 +14,11 @@ Everything is one SQL statement per question asked: a UNION ALL of the six kinds
 from dataclasses import dataclass
 
 from django.db import router
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Count, F, IntegerField, Q, Value
 
 from communities.models import Comment, Membership, Post, Reaction
 from engagement import privacy
-from engagement.sql import compiled, read
+from engagement.sql import compiled, read, run
 
 WEIGHTS = {"accepted": 4, "reply": 3, "share": 2, "reaction": 1}
 
@@ -65,8 +65,9 @@ def _sources(kind, *, value=None, influencer=None, since=None, until=None, commu
     return out
 
 
-def _scores(sources):
-    """[(context, influencer, weighted responders, responders)], best first."""
+def _scores(sources, *, wide=True):
+    """[(context, influencer, weighted responders, responders)], best first. `wide`: a whole
+    context's responses (a dashboard's statement); else one person's (a profile's, small)."""
     union = sources[0].union(*sources[1:], all=True)
     alias = router.db_for_read(Post)
     sql, params = compiled(union, alias)
@@ -79,18 +80,28 @@ def _scores(sources):
         f"WHERE influencer IN ({people}) AND responder IN ({people}) GROUP BY ctx, influencer, responder"
         ") b GROUP BY ctx, influencer ORDER BY 3 DESC, 2"
     )
-    rows = read(alias, wrapped, [*params, *people_params, *people_params])
+    rows = (read if wide else run)(alias, wrapped, [*params, *people_params, *people_params])
     return [(ctx, who, int(score), int(n)) for ctx, who, score, n in rows]
 
 
 def context_size(kind, value) -> int:
     """A community's active members; for a hashtag or an item, the people who wrote about it."""
-    population = privacy.population().values("pk")
     if kind == "community":
-        return Membership.objects.filter(
-            community_id=value, status=Membership.Status.ACTIVE, user__in=population
-        ).count()
+        return community_sizes([value]).get(value, 0)
     return _contributors(kind, value, None, None, None)
+
+
+def community_sizes(ids) -> dict:
+    """{community id: active members who may be counted}, in one query."""
+    rows = (
+        Membership.objects.filter(
+            community_id__in=ids, status=Membership.Status.ACTIVE, user__in=privacy.population().values("pk")
+        )
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["community_id"]: row["n"] for row in rows}
 
 
 @dataclass
@@ -155,10 +166,11 @@ def person_influence(user, *, communities=None, limit=5) -> list[dict]:
 
     out = []
     for kind, model, label in (("community", Community, "name"), ("hashtag", Tag, "name")):
-        rows = _scores(_sources(kind, influencer=user.pk, communities=communities))[:limit]
+        rows = _scores(_sources(kind, influencer=user.pk, communities=communities), wide=False)[:limit]
         names = dict(model.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", label))
+        sizes = community_sizes([r[0] for r in rows]) if kind == "community" and rows else {}
         for ctx, _who, score, n in rows:
-            size = context_size(kind, ctx)
+            size = sizes.get(ctx, 0) if kind == "community" else context_size(kind, ctx)
             name = names.get(ctx, "")
             out.append(
                 {
