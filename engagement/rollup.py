@@ -172,6 +172,8 @@ def roll_up(*, since: date | None = None, now: datetime | None = None, lookback:
     recomputes from that day on. One month per transaction, the state moved after each: a run
     stopped half-way leaves a roll-up that is right up to its state."""
     state, _created = RollupState.objects.get_or_create(pk=1)
+    # Many rows written (a first run, a recompute, the nightly look-back): fresh planner statistics.
+    many = since is not None or lookback or state.rolled_at is None
     now = max(now or timezone.now(), state.rolled_at or datetime.min.replace(tzinfo=UTC))
     rolled_day = _local_day(state.rolled_at) if state.rolled_at else None
     if since is None and rolled_day is not None:
@@ -192,12 +194,14 @@ def roll_up(*, since: date | None = None, now: datetime | None = None, lookback:
         day = _next_month(day)
         if stop >= now:
             break
-    _analyze()
+    if many:
+        _analyze()
     return {"since": since, "rolled_at": state.rolled_at, "seconds": round(time_module.perf_counter() - started, 1)}
 
 
 def _analyze():
-    """Fresh planner statistics after a roll-up (PostgreSQL): the reads join it with the people."""
+    """Fresh planner statistics (PostgreSQL): the reads join the roll-up with the people, and its
+    plans go wrong on a table the planner believes empty. Quarter-hourly runs leave it to autovacuum."""
     alias = router.db_for_write(ActivityRollup)
     if connections[alias].vendor == "postgresql":
         run(alias, f"ANALYZE {_columns(alias)[0]}", [])
