@@ -96,13 +96,14 @@ def webhooks(request):
 def webhook(request, pk):
     """One endpoint; PATCH changes its address, events or description (not its scope); DELETE
     removes it with its log."""
+    if request.method == "PATCH":  # the body first: a malformed one is a 400 whoever sends it
+        data = EndpointChange(data=request.data)
+        data.is_valid(raise_exception=True)
     endpoint = selectors.access_endpoint_by_id(request.user, pk)
     if request.method == "DELETE":
         services.do_delete_endpoint(request.user, endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method == "PATCH":
-        data = EndpointChange(data=request.data)
-        data.is_valid(raise_exception=True)
         endpoint = services.do_update_endpoint(request.user, endpoint, **data.validated_data)
     return Response(EndpointSerializer(endpoint).data)
 
