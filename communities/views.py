@@ -35,7 +35,7 @@ from communities.text import mention_handle, process
 from rse.accounts.models import User
 from rse.lib.cursor import InvalidCursor, paginate
 from rse.lib.files import file_response
-from rse.lib.http import safe_next
+from rse.lib.http import resolve_user, safe_next
 from rse.lib.ratelimit import limit_rate
 
 
@@ -62,6 +62,7 @@ def _feed(
 ):
     """One page of posts with per-viewer flags; the next page for htmx infinite scroll.
     `community`: the feed is this community's (its posts need not join it)."""
+    resolve_user(request)
     try:
         # Prefetch once for the page and the pinned posts together (fixed query count).
         page = paginate(
@@ -104,6 +105,7 @@ def _home_context(user, memberships, **context):
 
 @login_required
 def home(request):
+    resolve_user(request)
     order = request.GET.get("order", "newest")
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
@@ -256,6 +258,7 @@ def _community_context(request, community, memberships=None):
 
 @login_required
 def community_detail(request, slug):
+    resolve_user(request)
     try:
         community = selectors.access_community_by_slug(request.user, slug)
     except Http404:
