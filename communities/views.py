@@ -4,6 +4,8 @@ htmx requests for a list get only the next page (`partials/feed_page.html`), who
 element asks for the following one when revealed (infinite scroll). Actions on a post
 answer with the re-rendered card, swapped in place."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,7 +35,7 @@ from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.tabs import tabs_for
 from communities.text import mention_handle, process
 from rse.accounts.models import User
-from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.cursor import InvalidCursor, page_of, paginate, total_ordering
 from rse.lib.files import file_response
 from rse.lib.http import resolve_user, safe_next
 from rse.lib.ratelimit import limit_rate
@@ -58,19 +60,30 @@ def _apply_errors(form, exc):
 
 
 def _feed(
-    request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None, community=None
+    request,
+    qs,
+    template,
+    context,
+    *,
+    ordering=("-created_at", "-id"),
+    extra_posts=(),
+    memberships=None,
+    community=None,
+    first_page=None,
 ):
     """One page of posts with per-viewer flags; the next page for htmx infinite scroll.
-    `community`: the feed is this community's (its posts need not join it)."""
+    `community`: the feed is this community's (its posts need not join it). `first_page(ordering=,
+    limit=)`: the first rows of `qs` as for_cards selects them, from a precompiled statement (the
+    first page is what nearly every request asks for)."""
     resolve_user(request)
+    cursor = request.GET.get("cursor")
+    size = settings.RSE_PAGE_SIZE
     try:
-        # Prefetch once for the page and the pinned posts together (fixed query count).
-        page = paginate(
-            selectors.for_cards(qs, community=community),
-            ordering=ordering,
-            cursor=request.GET.get("cursor"),
-            size=settings.RSE_PAGE_SIZE,
-        )
+        if first_page is not None and not cursor:
+            ordering = total_ordering(ordering)
+            page = page_of(first_page(ordering=ordering, limit=size + 1), ordering=ordering, size=size)
+        else:
+            page = paginate(selectors.for_cards(qs, community=community), ordering=ordering, cursor=cursor, size=size)
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
     posts = [*extra_posts, *page.items]
@@ -115,6 +128,7 @@ def home(request):
         _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
         memberships=memberships,
+        first_page=functools.partial(selectors.home_first_page, request.user, memberships=memberships),
     )
 
 
@@ -276,22 +290,18 @@ def community_detail(request, slug):
     unanswered_only = request.GET.get("unanswered") == "1"
     pinned = []
     if not request.GET.get("cursor") and not kind and not unanswered_only:
-        pinned = list(
-            selectors.for_cards(
-                selectors.pinned_posts(request.user, community, membership=context["membership"]), community=community
-            )[:5]
-        )
+        pinned = selectors.pinned_for_cards(request.user, community, membership=context["membership"])
+    filters = {"kind": kind, "unanswered": unanswered_only, "membership": context["membership"]}
     return _feed(
         request,
-        selectors.community_feed(
-            request.user, community, kind=kind, unanswered=unanswered_only, membership=context["membership"]
-        ),
+        selectors.community_feed(request.user, community, **filters),
         "communities/community_detail.html",
         {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
         ordering=selectors.feed_ordering(order),
         extra_posts=pinned,
         memberships=memberships,
         community=community,
+        first_page=functools.partial(selectors.first_page_of_community, request.user, community, **filters),
     )
 
 
