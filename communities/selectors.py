@@ -55,6 +55,18 @@ def _alive_community_by_slug(*, slug):
     return Community.objects.alive().filter(slug=slug)[:1]  # the slug is unique
 
 
+def community_tags(community):
+    """list(community.tags.all()), precompiled (the community page shows them on every request)."""
+    return _tags_of_community(community_id=community.pk)
+
+
+@precompiled()
+def _tags_of_community(*, community_id):
+    from communities.models import Tag
+
+    return Tag.objects.filter(communities__id=community_id)
+
+
 def merged_community_target(user, slug):
     """Where the old address of a merged community leads, if `user` may know that community."""
     source = Community.objects.filter(slug=slug, merged_into__isnull=False).select_related("merged_into").first()

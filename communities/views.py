@@ -265,7 +265,7 @@ def _community_context(request, community, memberships=None):
         "can_announce": perms.can_announce(request.user, community, membership),
         "can_moderate": perms.can_moderate(request.user, community, membership),
         "can_request": perms.can_request_to_join(request.user, community, membership),
-        "tags": list(community.tags.all()),
+        "tags": selectors.community_tags(community),
         "extra_tabs": tabs_for(request.user, community, membership),
     }
 

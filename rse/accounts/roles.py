@@ -1,7 +1,10 @@
 """Roles are Django groups, created by a data migration. One place to ask "may this person…"."""
 
+from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rse.lib.precompiled import precompiled
 
 
 class Role(models.TextChoices):
@@ -19,7 +22,7 @@ def role_names(user) -> set[str]:
         return set()
     cached = getattr(user, "_rse_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
+        cached = set(_group_names(user_id=user.pk))
         if user.is_superuser:
             cached.add(Role.ADMINISTRATOR.value)
         user._rse_roles = cached
@@ -33,3 +36,10 @@ def has_role(user, *roles: Role) -> bool:
 
 def is_administrator(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.ADMINISTRATOR)
+
+
+@precompiled()
+def _group_names(*, user_id):
+    """user.groups.values_list("name", flat=True), compiled once (pages that show the write
+    buttons ask for the viewer's roles on every request)."""
+    return Group.objects.filter(user__id=user_id).values_list("name", flat=True)
