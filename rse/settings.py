@@ -100,9 +100,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rse.context_processors.site",
             ],
+            "libraries": {"memo": "rse.lib.memo"},
         },
     },
 ]
+
+# {% memo %} fragments (rse/lib/memo.py) rendered anew and compared with their stored copy: a
+# fragment that reads more than its arguments fails (while developing and in the tests).
+RSE_TEMPLATE_MEMO_CHECK = env.bool("RSE_TEMPLATE_MEMO_CHECK", default=DEBUG or TESTING)
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
