@@ -74,7 +74,8 @@ def _feed(
     """One page of posts with per-viewer flags; the next page for htmx infinite scroll.
     `community`: the feed is this community's (its posts need not join it). `first_page(ordering=,
     limit=)`: the first rows of `qs` as for_cards selects them, from a precompiled statement (the
-    first page is what nearly every request asks for)."""
+    first page is what nearly every request asks for); `qs` may then be a function that builds
+    the queryset, called only for the next pages."""
     resolve_user(request)
     cursor = request.GET.get("cursor")
     size = settings.RSE_PAGE_SIZE
@@ -83,6 +84,7 @@ def _feed(
             ordering = total_ordering(ordering)
             page = page_of(first_page(ordering=ordering, limit=size + 1), ordering=ordering, size=size)
         else:
+            qs = qs() if callable(qs) else qs
             page = paginate(selectors.for_cards(qs, community=community), ordering=ordering, cursor=cursor, size=size)
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
@@ -123,7 +125,7 @@ def home(request):
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
-        selectors.home_feed(request.user, memberships=memberships),
+        functools.partial(selectors.home_feed, request.user, memberships=memberships),
         "communities/home.html",
         _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
@@ -294,7 +296,7 @@ def community_detail(request, slug):
     filters = {"kind": kind, "unanswered": unanswered_only, "membership": context["membership"]}
     return _feed(
         request,
-        selectors.community_feed(request.user, community, **filters),
+        functools.partial(selectors.community_feed, request.user, community, **filters),
         "communities/community_detail.html",
         {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
         ordering=selectors.feed_ordering(order),

@@ -45,7 +45,7 @@ class PrecompileError(TypeError):
 
 
 class _Statement:
-    __slots__ = ("compiler", "empty", "params", "queryset", "slots", "sql")
+    __slots__ = ("compiler", "converters", "empty", "params", "queryset", "slots", "sql")
 
 
 def _stand_ins(values):
@@ -96,6 +96,8 @@ def _compile(build, using, shape_args, values):
     if any(str(s) in sql for s in sources):
         raise PrecompileError(f"{build.__qualname__}: a value went into the SQL text (a slice?): name it in shape")
     statement.compiler, statement.sql, statement.params, statement.slots = compiler, sql, tuple(params), slots
+    # What turns each column into a Python value depends only on the columns: found once too.
+    statement.converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     return statement
 
 
@@ -109,6 +111,8 @@ def _run(statement, values):
     compiler = copy.copy(statement.compiler)
     sql, params = statement.sql, tuple(params)
     compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    converters = statement.converters
+    compiler.get_converters = lambda expressions: converters
     queryset = statement.queryset._chain()
     # This clone is never handed out: only its rows are (a chained queryset would keep this SQL).
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
