@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,7 +96,9 @@ def _feed(
     params = request.GET.copy()
     params.pop("cursor", None)
     params.pop("fragment", None)
-    context = {**context, "page": page, "query_string": params.urlencode()}
+    # The page's cards, already rendered (attach_cards), as one string: no template loop over them.
+    cards_html = mark_safe("".join(post.card_html for post in page.items))  # noqa: S308 - our cards
+    context = {**context, "page": page, "cards_html": cards_html, "query_string": params.urlencode()}
     # fragment=1: the first page alone, for the live "New posts (n)" banner (static/js/realtime.js).
     if _is_htmx(request) and (request.GET.get("cursor") or request.GET.get("fragment")):
         return render(request, "communities/partials/feed_page.html", context)
@@ -121,7 +124,7 @@ def _home_context(user, memberships, **context):
 @login_required
 def home(request):
     resolve_user(request)
-    order = request.GET.get("order", "newest")
+    order = "active" if request.GET.get("order") == "active" else "newest"  # any other value: newest
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
@@ -287,7 +290,7 @@ def community_detail(request, slug):
     context["community_mute_id"] = getattr(context["membership"], "community_mute_id", None)
     if not context["can_read"]:
         return render(request, "communities/community_detail.html", {**context, "page": None})
-    order = request.GET.get("order", "newest")
+    order = "active" if request.GET.get("order") == "active" else "newest"  # any other value: newest
     kind = request.GET.get("kind") or None
     unanswered_only = request.GET.get("unanswered") == "1"
     pinned = []

@@ -344,7 +344,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "rse.lib.staticstorage.StaticFilesStorage"
     },
 }
 # Media in production (README "Security", rse/lib/files.py). Photos and covers are served by the

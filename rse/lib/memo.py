@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 register = template.Library()
 
 CSRF_PLACEHOLDER = "rseMemoCsrfPlaceholder0"
-MAX_ENTRIES = 256  # per fragment: languages × flag values, far fewer in practice
+MAX_ENTRIES = 1024  # per fragment: languages × argument values (a community's slug: one per community)
 
 
 class MemoMismatch(AssertionError):
@@ -43,8 +43,8 @@ class MemoNode(template.Node):
                 fresh = self.nodelist.render(context)
             if html is not None and fresh != html:
                 raise MemoMismatch(f"{{% memo %}} in {self.origin_name} reads more than its arguments {key!r}")
-            if len(self.rendered) >= MAX_ENTRIES:
-                self.rendered.clear()
+            if key not in self.rendered and len(self.rendered) >= MAX_ENTRIES:
+                self.rendered.pop(next(iter(self.rendered), None), None)  # the oldest
             self.rendered[key] = html = fresh
         return html.replace(CSRF_PLACEHOLDER, str(token)) if CSRF_PLACEHOLDER in html else html
 
