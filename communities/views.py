@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -92,13 +93,22 @@ def _feed(
     posts = [*extra_posts, *page.items]
     selectors.prefetch_for_cards(posts, community=community)
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
-    attach_cards(request, posts)
+    # One masked CSRF token for the cards and the page (the context's csrf_token wins over the
+    # context processor's, which would mask another).
+    token = get_token(request)
+    attach_cards(request, posts, token=token)
     params = request.GET.copy()
     params.pop("cursor", None)
     params.pop("fragment", None)
     # The page's cards, already rendered (attach_cards), as one string: no template loop over them.
     cards_html = mark_safe("".join(post.card_html for post in page.items))  # noqa: S308 - our cards
-    context = {**context, "page": page, "cards_html": cards_html, "query_string": params.urlencode()}
+    context = {
+        **context,
+        "page": page,
+        "cards_html": cards_html,
+        "csrf_token": token,
+        "query_string": params.urlencode(),
+    }
     # fragment=1: the first page alone, for the live "New posts (n)" banner (static/js/realtime.js).
     if _is_htmx(request) and (request.GET.get("cursor") or request.GET.get("fragment")):
         return render(request, "communities/partials/feed_page.html", context)
