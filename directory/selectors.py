@@ -482,8 +482,12 @@ def users_by_email(emails) -> dict[str, int]:
 AVATAR_TTL = 3600
 
 
-def _avatar_key(user_id):
+def avatar_cache_key(user_id):
+    """Where avatar_url keeps a person's photo URL (a page may read it ahead, with other keys)."""
     return f"directory:avatar:{user_id}"
+
+
+_avatar_key = avatar_cache_key
 
 
 def avatar_url(user) -> str:

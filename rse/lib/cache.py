@@ -19,6 +19,7 @@ import threading
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.signals import request_finished, request_started
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -34,6 +35,18 @@ COOLDOWN = 5.0  # seconds without trying Redis after a connection error
 _breakers: dict[str, Breaker] = {}
 _stale: dict[str, set] = {}
 _lock = threading.Lock()
+
+# Values read ahead for this thread's request (ResilientRedisCache.read_ahead), by full key.
+_ahead = threading.local()
+_ABSENT = object()
+
+
+def _drop_read_ahead(**kwargs):
+    _ahead.values = None
+
+
+request_started.connect(_drop_read_ahead, dispatch_uid="rse.lib.cache.read_ahead.start")
+request_finished.connect(_drop_read_ahead, dispatch_uid="rse.lib.cache.read_ahead.end")
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -100,21 +113,52 @@ class ResilientRedisCache(RedisCache):
     def _keys(self, keys, version):
         return [self.make_and_validate_key(key, version=version) for key in keys]
 
+    # --- reading ahead -------------------------------------------------------------------------
+
+    def read_ahead(self, keys, version=None):
+        """One round trip for keys that this request reads one after the other from different
+        places (the top bar's bell count and photo): the values wait in memory for this thread,
+        each answered once by the next get() of its key, and are dropped when it is written
+        (set, delete…) or the request ends."""
+        found = self.get_many(keys, version=version)
+        _ahead.values = {self.make_and_validate_key(k, version=version): found.get(k, _ABSENT) for k in keys}
+
+    def _take_ahead(self, key, version):
+        values = getattr(_ahead, "values", None)
+        if not values:
+            return _ABSENT, False
+        full = self.make_and_validate_key(key, version=version)
+        if full not in values:
+            return _ABSENT, False
+        return values.pop(full), True
+
+    def _forget_ahead(self, keys, version):
+        values = getattr(_ahead, "values", None)
+        if values:
+            for key in keys:
+                values.pop(self.make_and_validate_key(key, version=version), None)
+
     # --- Django's cache API --------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_ahead([key], version)
         return self._call(False, super().add, key, value, timeout, version, stale_keys=self._keys([key], version))
 
     def get(self, key, default=None, version=None):
+        value, ahead = self._take_ahead(key, version)
+        if ahead:
+            return default if value is _ABSENT else value
         return self._call(default, super().get, key, default, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_ahead([key], version)
         return self._call(None, super().set, key, value, timeout, version, stale_keys=self._keys([key], version))
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
+        self._forget_ahead([key], version)
         return self._call(False, super().delete, key, version, stale_keys=self._keys([key], version))
 
     def get_many(self, keys, version=None):
@@ -124,15 +168,19 @@ class ResilientRedisCache(RedisCache):
         return self._call(False, super().has_key, key, version)
 
     def incr(self, key, delta=1, version=None):
+        self._forget_ahead([key], version)
         return self._call(delta, super().incr, key, delta, version, stale_keys=self._keys([key], version))
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         keys = list(data)
+        self._forget_ahead(keys, version)
         return self._call(keys, super().set_many, data, timeout, version, stale_keys=self._keys(keys, version))
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
+        self._forget_ahead(keys, version)
         return self._call(None, super().delete_many, keys, version, stale_keys=self._keys(keys, version))
 
     def clear(self):
+        _drop_read_ahead()
         return self._call(False, super().clear)
