@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML is compressed (WhiteNoise serves static files precompressed). BREACH: Django's gzip
     # pads each response with random bytes and CSRF tokens are masked anew on every response.
-    "django.middleware.gzip.GZipMiddleware",
+    "rse.lib.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rse.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
