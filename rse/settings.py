@@ -127,6 +127,17 @@ else:
     # A database that does not answer fails the request in seconds (a 503, rse/lib/middleware.py).
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# The feed pages' statements (rse/lib/precompiled.py) prepared on the server: PostgreSQL plans
+# them once per connection instead of on every request. Off behind pgbouncer in transaction mode
+# older than 1.21 (DB_POOL_MAX_SIZE=0, docs/deploy.md), where a prepared statement would not find
+# its connection again.
+RSE_PREPARED_STATEMENTS = env.bool(
+    "RSE_PREPARED_STATEMENTS", default=IS_POSTGRES and env.int("DB_POOL_MAX_SIZE", default=4) > 0
+)
+if RSE_PREPARED_STATEMENTS and IS_POSTGRES:
+    # Django turns psycopg's preparation off (prepare_threshold None): back on, for the cursors
+    # that bind on the server, which only rse/lib/precompiled.py opens (Django's bind on the client).
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 # Production topology (issue 15, docs/deploy.md). A psycopg pool per process, bounded, instead
 # of persistent connections: under ASGI every request runs in a thread of its own, and
 # CONN_MAX_AGE kept one connection per dead thread until PostgreSQL said "too many clients".

@@ -138,3 +138,25 @@ def test_a_warm_feed_page_of_discussions_compiles_no_sql(user, monkeypatch, url)
     )
     assert client.get(path).status_code == 200
     assert compiled == []
+
+
+@pytest.mark.postgres
+def test_feed_statements_are_prepared_on_postgresql(user, settings):
+    """settings.RSE_PREPARED_STATEMENTS: PostgreSQL plans a feed page's statements once per
+    connection (pg_prepared_statements), and the pages read the same."""
+    from django.db import connection
+
+    assert settings.RSE_PREPARED_STATEMENTS
+    community = CommunityFactory(slug="prepared")
+    member(community, user)
+    PostFactory.create_batch(3, community=community)
+    client = Client()
+    client.force_login(user)
+    pages = [client.get(reverse("community_detail", args=["prepared"])).content for _ in range(7)]
+    assert all(b"prepared" in page for page in pages)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+    statements = " ".join(statement for statement, _ in prepared)
+    assert "communities_post" in statements and "communities_reaction" in statements
+    assert max(runs for _, runs in prepared) >= 7  # prepared once, run on every request

@@ -30,6 +30,7 @@ connections are), at most MAX_SHAPES per builder.
 import copy
 import functools
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -101,6 +102,80 @@ def _compile(build, using, shape_args, values):
     return statement
 
 
+def preparing(connection):
+    """`connection` (a DatabaseWrapper), whose cursor() binds parameters on the server when
+    settings.RSE_PREPARED_STATEMENTS (PostgreSQL, our own pool): psycopg then prepares a statement
+    from its fifth run on a connection, and PostgreSQL plans it once instead of on every request
+    (planning took more of its CPU than running our page queries). Only for statements known to
+    bind cleanly (the precompiled ones, the feed's flags): Django's ORM does not promise that
+    every query it writes does (#20516). Anything else: the connection itself."""
+    if connection.vendor != "postgresql" or not settings.RSE_PREPARED_STATEMENTS:
+        return connection
+    return _Preparing(connection)
+
+
+class _Preparing:
+    def __init__(self, wrapper):
+        self._wrapper = wrapper
+
+    def __getattr__(self, name):
+        return getattr(self._wrapper, name)
+
+    def cursor(self):
+        from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
+
+        wrapper = self._wrapper
+        wrapper.close_if_health_check_failed()
+        wrapper.ensure_connection()
+        with wrapper.wrap_database_errors:
+            cursor = _preparing_cursor_class(ServerBindingCursor)(wrapper.connection)
+            # As DatabaseWrapper.create_cursor does: the connection's time zone on the cursor.
+            tzloader = wrapper.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+            if wrapper.timezone != tzloader.timezone:
+                register_tzloader(wrapper.timezone, cursor)
+            wrapper.validate_thread_sharing()
+            if wrapper.queries_logged:
+                return _debug_wrapper_class()(cursor, wrapper)
+            return wrapper.make_cursor(cursor)
+
+
+@functools.cache
+def _debug_wrapper_class():
+    from contextlib import contextmanager
+
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        """Django's debug cursor (the tests' query counts, DEBUG's query log): a prepared statement
+        leaves psycopg no query text, so the logged SQL is composed from the statement and its values."""
+
+        @contextmanager
+        def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+            if use_last_executed_query and not many:
+                try:
+                    sql = self.db.ops.compose_sql(sql, params)
+                except Exception:  # noqa: BLE001, S110 - the log shows the statement as it is
+                    pass
+            with super().debug_sql(sql, params, use_last_executed_query=False, many=many):
+                yield
+
+    return PreparedDebugWrapper
+
+
+@functools.cache
+def _preparing_cursor_class(base):
+    class PreparingCursor(base):
+        """Prepares every statement it runs (Django turns psycopg's automatic preparation off, for
+        the poolers that cannot keep prepared statements: settings.RSE_PREPARED_STATEMENTS)."""
+
+        def execute(self, query, params=None, *, prepare=None, **kwargs):
+            return super().execute(query, params, prepare=True if prepare is None else prepare, **kwargs)
+
+    return PreparingCursor
+
+
 def _run(statement, values):
     if statement.empty:
         return []
@@ -109,6 +184,7 @@ def _run(statement, values):
         value = values[name] if index is None else values[name][index]
         params[position] = str(value) if isinstance(value, str) else int(value)
     compiler = copy.copy(statement.compiler)
+    compiler.connection = preparing(compiler.connection)
     sql, params = statement.sql, tuple(params)
     compiler.as_sql = lambda *args, **kwargs: (sql, params)
     converters = statement.converters
