@@ -25,6 +25,9 @@ filter), never in Python logic, a slice or a transform (icontains): the first co
 checks that each stand-in reached the parameters unchanged and never the SQL text, and raises
 otherwise. The statements are kept on the connection object (per thread and database, as Django's
 connections are), at most MAX_SHAPES per builder.
+
+On PostgreSQL they also run prepared (preparing(), settings.RSE_PREPARED_STATEMENTS): the server
+plans each of them once per connection instead of on every request.
 """
 
 import copy
