@@ -16,6 +16,7 @@ cookie, and every login, answer 500 (issue 14). With this backend:
 
 import logging
 import threading
+import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -36,9 +37,12 @@ _breakers: dict[str, Breaker] = {}
 _stale: dict[str, set] = {}
 _lock = threading.Lock()
 
-# Values read ahead for this thread's request (ResilientRedisCache.read_ahead), by full key.
+# Values read ahead for this thread's request (ResilientRedisCache.read_ahead), by full key, and
+# until when they may be answered: under ASGI the request signals may fire in another thread than
+# the view's, so a value left unread is also dropped after a moment.
 _ahead = threading.local()
 _ABSENT = object()
+AHEAD_FOR = 2.0  # seconds
 
 
 def _drop_read_ahead(**kwargs):
@@ -122,10 +126,14 @@ class ResilientRedisCache(RedisCache):
         (set, delete…) or the request ends."""
         found = self.get_many(keys, version=version)
         _ahead.values = {self.make_and_validate_key(k, version=version): found.get(k, _ABSENT) for k in keys}
+        _ahead.until = time.monotonic() + AHEAD_FOR
 
     def _take_ahead(self, key, version):
         values = getattr(_ahead, "values", None)
         if not values:
+            return _ABSENT, False
+        if time.monotonic() > _ahead.until:
+            _ahead.values = None
             return _ABSENT, False
         full = self.make_and_validate_key(key, version=version)
         if full not in values:

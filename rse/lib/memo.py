@@ -44,7 +44,10 @@ class MemoNode(template.Node):
             if html is not None and fresh != html:
                 raise MemoMismatch(f"{{% memo %}} in {self.origin_name} reads more than its arguments {key!r}")
             if key not in self.rendered and len(self.rendered) >= MAX_ENTRIES:
-                self.rendered.pop(next(iter(self.rendered), None), None)  # the oldest
+                try:
+                    self.rendered.pop(next(iter(self.rendered), None), None)  # the oldest
+                except RuntimeError:  # another thread changed it meanwhile: it evicts next time
+                    pass
             self.rendered[key] = html = fresh
         return html.replace(CSRF_PLACEHOLDER, str(token)) if CSRF_PLACEHOLDER in html else html
 

@@ -69,3 +69,15 @@ def test_the_read_ahead_ends_with_the_request(redis_cache):
     other = ResilientRedisCache(redis_cache._servers[0], {"KEY_PREFIX": "test-read-ahead"})
     other.set("a", 2)  # written elsewhere (another process): this thread must not answer 1
     assert redis_cache.get("a") == 2
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_value_left_unread_expires(redis_cache, monkeypatch):
+    from rse.lib import cache as module
+
+    redis_cache.set("a", 1)
+    monkeypatch.setattr(module, "AHEAD_FOR", -1.0)  # already past when get() comes
+    redis_cache.read_ahead(["a"])
+    redis_cache._cache.set(redis_cache.make_and_validate_key("a"), 2, 60)  # written elsewhere meanwhile
+    assert redis_cache.get("a") == 2
