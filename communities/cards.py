@@ -89,16 +89,17 @@ def render_card(post, viewer):
     return render_to_string(CARD_TEMPLATE, {"post": post, "user": viewer, "csrf_token": CSRF_PLACEHOLDER})
 
 
-def attach_cards(request, posts):
+def attach_cards(request, posts, *, token=None):
     """Sets `post.card_html` on posts annotated for `request.user` (prefetch.annotate_posts_for_viewer):
-    one cache round trip for the page, the missing cards rendered and stored."""
+    one cache round trip for the page, the missing cards rendered and stored. `token`: the CSRF
+    token the page renders with (else a new one: each get_token() masks anew, 32 random draws)."""
     if not posts:
         return posts
     viewer = request.user
     keys = {post.pk: card_key(post, viewer) for post in posts}
     found = cache.get_many(set(keys.values()))
     missing = {}
-    token = get_token(request)
+    token = token or get_token(request)
     for post in posts:
         html = found.get(keys[post.pk])
         if html is None:

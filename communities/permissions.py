@@ -142,9 +142,12 @@ def can_comment(user, community, membership=_UNSET) -> bool:
     return community.visibility == Community.Visibility.OPEN or is_active_member(user, community, m)
 
 
-def can_comment_on(user, post, membership=_UNSET) -> bool:
-    """can_comment, in a conversation its animators have not locked."""
-    return not post.locked_at and can_comment(user, post.community, membership)
+def can_comment_on(user, post, membership=_UNSET, *, may_comment=None) -> bool:
+    """can_comment, in a conversation its animators have not locked. `may_comment`: can_comment(user,
+    post.community, membership), when the caller decided it once for a page of posts."""
+    if post.locked_at:
+        return False
+    return can_comment(user, post.community, membership) if may_comment is None else may_comment
 
 
 def can_react(user, community, membership=_UNSET) -> bool:
@@ -156,18 +159,23 @@ def can_edit_content(user, content) -> bool:
     return _is_employee(user) and content.author_id == user.pk and not content.deleted_at
 
 
-def can_delete_content(user, content, community, membership=_UNSET) -> bool:
-    """The author, or an animator of the community (a post or a comment)."""
+def can_delete_content(user, content, community, membership=_UNSET, *, moderator=None) -> bool:
+    """The author, or an animator of the community (a post or a comment). `moderator`:
+    can_moderate(user, community, membership), when the caller decided it once for a page."""
     if not _is_employee(user) or content.deleted_at:
         return False
-    return content.author_id == user.pk or can_moderate(user, community, membership)
+    return content.author_id == user.pk or _moderates(user, community, membership, moderator)
 
 
-def can_see_read_receipts(user, post, membership=_UNSET) -> bool:
+def _moderates(user, community, membership, moderator):
+    return can_moderate(user, community, membership) if moderator is None else moderator
+
+
+def can_see_read_receipts(user, post, membership=_UNSET, *, moderator=None) -> bool:
     """How many read a must-read post: its author and the community's animators."""
     if not _is_employee(user):
         return False
-    return post.author_id == user.pk or can_moderate(user, post.community, membership)
+    return post.author_id == user.pk or _moderates(user, post.community, membership, moderator)
 
 
 def can_see_poll_results(user, post, *, has_voted) -> bool:
@@ -176,10 +184,10 @@ def can_see_poll_results(user, post, *, has_voted) -> bool:
     return bool(has_voted or (poll is not None and poll.is_closed) or post.author_id == user.pk)
 
 
-def can_accept_answer(user, post, membership=_UNSET) -> bool:
+def can_accept_answer(user, post, membership=_UNSET, *, moderator=None) -> bool:
     if not _is_employee(user) or post.kind != post.Kind.QUESTION or post.deleted_at:
         return False
-    return post.author_id == user.pk or can_moderate(user, post.community, membership)
+    return post.author_id == user.pk or _moderates(user, post.community, membership, moderator)
 
 
 def can_remove_member(actor, target, membership=_UNSET) -> bool:

@@ -18,6 +18,7 @@ from communities.permissions import (
     seeable_communities,
 )
 from repository.selectors import visible_items
+from rse.lib.precompiled import precompiled
 
 
 def visible_communities(user, *, mine=None):
@@ -43,10 +44,27 @@ def visible_comments(user):
 
 def access_community_by_slug(user, slug) -> Community:
     """404 for a community the user may not know exists (a secret one stays secret)."""
-    community = get_object_or_404(Community.objects.alive(), slug=slug)
-    if not can_see_community(user, community):
+    found = _alive_community_by_slug(slug=slug)
+    if not found or not can_see_community(user, found[0]):
         raise Http404
-    return community
+    return found[0]
+
+
+@precompiled()
+def _alive_community_by_slug(*, slug):
+    return Community.objects.alive().filter(slug=slug)[:1]  # the slug is unique
+
+
+def community_tags(community):
+    """list(community.tags.all()), precompiled (the community page shows them on every request)."""
+    return _tags_of_community(community_id=community.pk)
+
+
+@precompiled()
+def _tags_of_community(*, community_id):
+    from communities.models import Tag
+
+    return Tag.objects.filter(communities__id=community_id)
 
 
 def merged_community_target(user, slug):
@@ -155,15 +173,21 @@ def my_memberships(user, *, with_communities=False, with_mutes=False) -> dict:
     community page's mute button)."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    qs = Membership.objects.filter(user=user)
+    rows = _memberships_of(user_id=user.pk, with_communities=with_communities, with_mutes=with_mutes)
+    return {m.community_id: m for m in rows}
+
+
+@precompiled(shape=("with_communities", "with_mutes"))
+def _memberships_of(*, user_id, with_communities, with_mutes):
+    qs = Membership.objects.filter(user_id=user_id)
     if with_communities:
         qs = qs.select_related("community")
     if with_mutes:
         from communities.models import Mute
 
-        mute = Mute.objects.filter(user=user, community=OuterRef("community_id")).values("pk")[:1]
+        mute = Mute.objects.filter(user_id=user_id, community=OuterRef("community_id")).values("pk")[:1]
         qs = qs.annotate(community_mute_id=Subquery(mute))
-    return {m.community_id: m for m in qs}
+    return qs
 
 
 def access_comment_by_id(user, comment_id) -> Comment:
@@ -195,6 +219,41 @@ def community_feed(user, community, *, kind=None, unanswered=False, membership=_
     return with_feed_related(qs)
 
 
+def first_page_of_community(user, community, *, ordering, limit, kind=None, unanswered=False, membership=_UNSET):
+    """The first `limit` posts of community_feed(...) in `ordering` as for_cards(qs, community=...)
+    selects them: one precompiled statement per filter and ordering (feed pages run it on every
+    request)."""
+    if not can_read_community(user, community, membership):
+        return []
+    kind = kind if kind in Post.Kind.values else None
+    return _first_posts_of_community(
+        community_id=community.pk, kind=kind, unanswered=bool(unanswered), ordering=tuple(ordering), limit=limit
+    )
+
+
+@precompiled(shape=("kind", "unanswered", "ordering", "limit"))
+def _first_posts_of_community(*, community_id, kind, unanswered, ordering, limit):
+    qs = Post.objects.alive().filter(community_id=community_id)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if unanswered:
+        qs = qs.filter(kind=Post.Kind.QUESTION, accepted_comment__isnull=True)
+    return for_cards(qs, community=community_id).order_by(*ordering)[:limit]
+
+
+def pinned_for_cards(user, community, *, membership=_UNSET, limit=5):
+    """for_cards(pinned_posts(...), community=community)[:limit], precompiled (every page shows them)."""
+    if not can_read_community(user, community, membership):
+        return []
+    return _pinned_posts_of_community(community_id=community.pk, limit=limit)
+
+
+@precompiled(shape=("limit",))
+def _pinned_posts_of_community(*, community_id, limit):
+    qs = Post.objects.alive().filter(community_id=community_id, pinned_at__isnull=False)
+    return for_cards(qs, community=community_id).order_by("-pinned_at", "-id")[:limit]
+
+
 def pinned_posts(user, community, *, membership=_UNSET):
     return with_feed_related(_posts_of_community(user, community, membership).filter(pinned_at__isnull=False)).order_by(
         "-pinned_at", "-id"
@@ -210,16 +269,40 @@ def _announcements_for_me(user, mine=None):
     )
 
 
-def home_feed(user, *, memberships=None):
+def _active_ids(memberships):
+    return [cid for cid, m in memberships.items() if m.status == Membership.Status.ACTIVE]
+
+
+def home_first_page(user, *, memberships, ordering, limit):
+    """The first `limit` posts of home_feed(user, memberships=memberships) in `ordering`, as for_cards
+    selects them: one precompiled statement per ordering and number of my communities."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return list(for_cards(home_feed(user, memberships=memberships)).order_by(*ordering)[:limit])
+    return _first_posts_of_home(
+        user_id=user.pk, mine=sorted(_active_ids(memberships)), ordering=tuple(ordering), limit=limit
+    )
+
+
+@precompiled(shape=("ordering", "limit"))
+def _first_posts_of_home(*, user_id, mine, ordering, limit):
+    from rse.accounts.models import User
+
+    # A stand-in for the viewer (active, signed in: checked by home_first_page): home_feed reads
+    # only its id, as query values.
+    viewer = User(pk=user_id, is_active=True)
+    return for_cards(home_feed(viewer, mine=mine)).order_by(*ordering)[:limit]
+
+
+def home_feed(user, *, memberships=None, mine=None):
     """My communities, the people and business items I follow, and announcements for me.
     `memberships` (my_memberships(user)), when the caller holds them: my communities go in the
-    query as a list of ids instead of two subqueries (less to compile and to plan)."""
+    query as a list of ids instead of two subqueries (less to compile and to plan); or `mine`,
+    the ids of my communities."""
     from directory.models import Follow
     from repository.models import ItemFollow
 
-    mine = None
     if memberships is not None:
-        mine = [cid for cid, m in memberships.items() if m.status == Membership.Status.ACTIVE]
+        mine = _active_ids(memberships)
     followed_people = Follow.objects.filter(follower=user).values("followed_id")
     followed_items = ItemFollow.objects.filter(user=user).values("item_id")
     about_followed_item = Post.items.through.objects.filter(post_id=OuterRef("pk"), item_id__in=followed_items)

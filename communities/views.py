@@ -4,14 +4,18 @@ htmx requests for a list get only the next page (`partials/feed_page.html`), who
 element asks for the following one when revealed (infinite scroll). Actions on a post
 answer with the re-rendered card, swapped in place."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,9 +37,9 @@ from communities.search import PER_TYPE_WHEN_ALL, TYPES, search
 from communities.tabs import tabs_for
 from communities.text import mention_handle, process
 from rse.accounts.models import User
-from rse.lib.cursor import InvalidCursor, paginate
+from rse.lib.cursor import InvalidCursor, page_of, paginate, total_ordering
 from rse.lib.files import file_response
-from rse.lib.http import safe_next
+from rse.lib.http import resolve_user, safe_next
 from rse.lib.ratelimit import limit_rate
 
 
@@ -58,28 +62,53 @@ def _apply_errors(form, exc):
 
 
 def _feed(
-    request, qs, template, context, *, ordering=("-created_at", "-id"), extra_posts=(), memberships=None, community=None
+    request,
+    qs,
+    template,
+    context,
+    *,
+    ordering=("-created_at", "-id"),
+    extra_posts=(),
+    memberships=None,
+    community=None,
+    first_page=None,
 ):
     """One page of posts with per-viewer flags; the next page for htmx infinite scroll.
-    `community`: the feed is this community's (its posts need not join it)."""
+    `community`: the feed is this community's (its posts need not join it). `first_page(ordering=,
+    limit=)`: the first rows of `qs` as for_cards selects them, from a precompiled statement (the
+    first page is what nearly every request asks for); `qs` may then be a function that builds
+    the queryset, called only for the next pages."""
+    resolve_user(request)
+    cursor = request.GET.get("cursor")
+    size = settings.RSE_PAGE_SIZE
     try:
-        # Prefetch once for the page and the pinned posts together (fixed query count).
-        page = paginate(
-            selectors.for_cards(qs, community=community),
-            ordering=ordering,
-            cursor=request.GET.get("cursor"),
-            size=settings.RSE_PAGE_SIZE,
-        )
+        if first_page is not None and not cursor:
+            ordering = total_ordering(ordering)
+            page = page_of(first_page(ordering=ordering, limit=size + 1), ordering=ordering, size=size)
+        else:
+            qs = qs() if callable(qs) else qs
+            page = paginate(selectors.for_cards(qs, community=community), ordering=ordering, cursor=cursor, size=size)
     except InvalidCursor:
         return HttpResponseBadRequest(_("This link to a page of results is broken."))
     posts = [*extra_posts, *page.items]
     selectors.prefetch_for_cards(posts, community=community)
     annotate_posts_for_viewer(request.user, posts, memberships=memberships)
-    attach_cards(request, posts)
+    # One masked CSRF token for the cards and the page (the context's csrf_token wins over the
+    # context processor's, which would mask another).
+    token = get_token(request)
+    attach_cards(request, posts, token=token)
     params = request.GET.copy()
     params.pop("cursor", None)
     params.pop("fragment", None)
-    context = {**context, "page": page, "query_string": params.urlencode()}
+    # The page's cards, already rendered (attach_cards), as one string: no template loop over them.
+    cards_html = mark_safe("".join(post.card_html for post in page.items))  # noqa: S308 - our cards
+    context = {
+        **context,
+        "page": page,
+        "cards_html": cards_html,
+        "csrf_token": token,
+        "query_string": params.urlencode(),
+    }
     # fragment=1: the first page alone, for the live "New posts (n)" banner (static/js/realtime.js).
     if _is_htmx(request) and (request.GET.get("cursor") or request.GET.get("fragment")):
         return render(request, "communities/partials/feed_page.html", context)
@@ -104,15 +133,17 @@ def _home_context(user, memberships, **context):
 
 @login_required
 def home(request):
-    order = request.GET.get("order", "newest")
+    resolve_user(request)
+    order = "active" if request.GET.get("order") == "active" else "newest"  # any other value: newest
     memberships = selectors.my_memberships(request.user, with_communities=True)
     return _feed(
         request,
-        selectors.home_feed(request.user, memberships=memberships),
+        functools.partial(selectors.home_feed, request.user, memberships=memberships),
         "communities/home.html",
         _home_context(request.user, memberships, order=order, tab="feed"),
         ordering=selectors.feed_ordering(order),
         memberships=memberships,
+        first_page=functools.partial(selectors.home_first_page, request.user, memberships=memberships),
     )
 
 
@@ -249,13 +280,14 @@ def _community_context(request, community, memberships=None):
         "can_announce": perms.can_announce(request.user, community, membership),
         "can_moderate": perms.can_moderate(request.user, community, membership),
         "can_request": perms.can_request_to_join(request.user, community, membership),
-        "tags": list(community.tags.all()),
+        "tags": selectors.community_tags(community),
         "extra_tabs": tabs_for(request.user, community, membership),
     }
 
 
 @login_required
 def community_detail(request, slug):
+    resolve_user(request)
     try:
         community = selectors.access_community_by_slug(request.user, slug)
     except Http404:
@@ -268,27 +300,23 @@ def community_detail(request, slug):
     context["community_mute_id"] = getattr(context["membership"], "community_mute_id", None)
     if not context["can_read"]:
         return render(request, "communities/community_detail.html", {**context, "page": None})
-    order = request.GET.get("order", "newest")
+    order = "active" if request.GET.get("order") == "active" else "newest"  # any other value: newest
     kind = request.GET.get("kind") or None
     unanswered_only = request.GET.get("unanswered") == "1"
     pinned = []
     if not request.GET.get("cursor") and not kind and not unanswered_only:
-        pinned = list(
-            selectors.for_cards(
-                selectors.pinned_posts(request.user, community, membership=context["membership"]), community=community
-            )[:5]
-        )
+        pinned = selectors.pinned_for_cards(request.user, community, membership=context["membership"])
+    filters = {"kind": kind, "unanswered": unanswered_only, "membership": context["membership"]}
     return _feed(
         request,
-        selectors.community_feed(
-            request.user, community, kind=kind, unanswered=unanswered_only, membership=context["membership"]
-        ),
+        functools.partial(selectors.community_feed, request.user, community, **filters),
         "communities/community_detail.html",
         {**context, "order": order, "kind": kind, "unanswered": unanswered_only, "pinned": pinned},
         ordering=selectors.feed_ordering(order),
         extra_posts=pinned,
         memberships=memberships,
         community=community,
+        first_page=functools.partial(selectors.first_page_of_community, request.user, community, **filters),
     )
 
 

@@ -35,6 +35,7 @@ from directory.models import (
 )
 from directory.permissions import can_manage_import, can_see_mobile
 from rse.accounts.models import User
+from rse.lib.precompiled import precompiled
 from rse.lib.text import normalize
 from rse.trail.models import Event
 
@@ -415,19 +416,25 @@ def suggest_follows(user, limit=12) -> list[Suggestion]:
 FIRST_STEPS = ("photo", "skills", "follow")
 
 
-def first_steps(user):
-    """The assistant's state: each step done, skipped or to do. None once closed or all settled.
-    One query (it is on the home page): the profile's fields and the two "done" flags."""
-    row = (
-        User.objects.filter(pk=user.pk)
+@precompiled()
+def _first_steps_row(*, user_id):
+    return (
+        User.objects.filter(pk=user_id)
         .annotate(
             has_skills=Exists(UserSkill.objects.filter(user=OuterRef("pk"))),
             has_follows=Exists(Follow.objects.filter(follower=OuterRef("pk"))),
         )
         .values("profile__photo", "profile__first_steps_skipped", "profile__first_steps_dismissed_at",
                 "has_skills", "has_follows")
-        .first()
+        .order_by("pk")[:1]
     )  # fmt: skip
+
+
+def first_steps(user):
+    """The assistant's state: each step done, skipped or to do. None once closed or all settled.
+    One query (it is on the home page): the profile's fields and the two "done" flags."""
+    rows = _first_steps_row(user_id=user.pk)
+    row = rows[0] if rows else None
     if row is None or row["profile__first_steps_dismissed_at"]:
         return None
     skipped = row["profile__first_steps_skipped"] or []
@@ -475,8 +482,12 @@ def users_by_email(emails) -> dict[str, int]:
 AVATAR_TTL = 3600
 
 
-def _avatar_key(user_id):
+def avatar_cache_key(user_id):
+    """Where avatar_url keeps a person's photo URL (a page may read it ahead, with other keys)."""
     return f"directory:avatar:{user_id}"
+
+
+_avatar_key = avatar_cache_key
 
 
 def avatar_url(user) -> str:

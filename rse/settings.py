@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML is compressed (WhiteNoise serves static files precompressed). BREACH: Django's gzip
     # pads each response with random bytes and CSRF tokens are masked anew on every response.
-    "django.middleware.gzip.GZipMiddleware",
+    "rse.lib.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rse.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,9 +100,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rse.context_processors.site",
             ],
+            "libraries": {"memo": "rse.lib.memo"},
         },
     },
 ]
+
+# {% memo %} fragments (rse/lib/memo.py) rendered anew and compared with their stored copy: a
+# fragment that reads more than its arguments fails (while developing and in the tests).
+RSE_TEMPLATE_MEMO_CHECK = env.bool("RSE_TEMPLATE_MEMO_CHECK", default=DEBUG or TESTING)
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
@@ -122,6 +127,17 @@ else:
     # A database that does not answer fails the request in seconds (a 503, rse/lib/middleware.py).
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# The feed pages' statements (rse/lib/precompiled.py) prepared on the server: PostgreSQL plans
+# them once per connection instead of on every request. Off behind pgbouncer in transaction mode
+# older than 1.21 (DB_POOL_MAX_SIZE=0, docs/deploy.md), where a prepared statement would not find
+# its connection again.
+RSE_PREPARED_STATEMENTS = env.bool(
+    "RSE_PREPARED_STATEMENTS", default=IS_POSTGRES and env.int("DB_POOL_MAX_SIZE", default=4) > 0
+)
+if RSE_PREPARED_STATEMENTS and IS_POSTGRES:
+    # Django turns psycopg's preparation off (prepare_threshold None): back on, for the cursors
+    # that bind on the server, which only rse/lib/precompiled.py opens (Django's bind on the client).
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 # Production topology (issue 15, docs/deploy.md). A psycopg pool per process, bounded, instead
 # of persistent connections: under ASGI every request runs in a thread of its own, and
 # CONN_MAX_AGE kept one connection per dead thread until PostgreSQL said "too many clients".
@@ -347,7 +363,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "rse.lib.staticstorage.StaticFilesStorage"
     },
 }
 # Media in production (README "Security", rse/lib/files.py). Photos and covers are served by the

@@ -109,8 +109,12 @@ def _unread_key(user_id):
     return f"notifications:unread:{user_id}"
 
 
-def unread_count(user_id) -> int:
-    """The bell's count, on every page: from the cache, counted again after each change."""
+def unread_count(user_id, *, read_ahead=()) -> int:
+    """The bell's count, on every page: from the cache, counted again after each change.
+    `read_ahead`: other cache keys the page reads next, fetched in the same round trip
+    (rse/lib/cache.py read_ahead; a cache without it reads them when asked)."""
+    if read_ahead and hasattr(cache, "read_ahead"):
+        cache.read_ahead([_unread_key(user_id), *read_ahead])
     count = cache.get(_unread_key(user_id))
     if count is None:
         count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()

@@ -25,6 +25,7 @@ from drf_spectacular.authentication import BasicScheme
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from rse.accounts.backends import SessionUserLookup
 from rse.lib.ratelimit import KeyedBudget, too_many_requests
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def lockout_response(request, original_response=None, credentials=None):
     return too_many_requests(request, seconds, lockout_message(seconds), title=_("Signing in is paused"))
 
 
-class LoginThrottleBackend(AxesBackend):
+class LoginThrottleBackend(SessionUserLookup, AxesBackend):
     """axes' backend, but a call without a request (the test client's login(), a management
     command) is left to the next backend instead of raising: every login over HTTP passes one."""
 

@@ -83,17 +83,28 @@ def keyset_filter(ordering, values) -> Q:
     return condition
 
 
-def paginate(queryset, *, ordering=("-created_at", "-id"), cursor: str | None = None, size: int = 20) -> Page:
+def total_ordering(ordering) -> tuple:
+    """`ordering` ending with the id, so that no two rows tie (a cursor names one place)."""
     ordering = tuple(ordering)
     if ordering[-1].lstrip("-") not in ("id", "pk"):
         ordering = (*ordering, "-id" if ordering[-1].startswith("-") else "id")
+    return ordering
+
+
+def paginate(queryset, *, ordering=("-created_at", "-id"), cursor: str | None = None, size: int = 20) -> Page:
+    ordering = total_ordering(ordering)
     qs = queryset.order_by(*ordering)
     if cursor:
         try:  # values of the wrong type (a hand-made cursor) fail here, when the filter is built
             qs = qs.filter(keyset_filter(ordering, decode_cursor(cursor, len(ordering))))
         except (DjangoValidationError, TypeError, ValueError) as exc:
             raise InvalidCursor("cursor does not match this list") from exc
-    rows = list(qs[: size + 1])
+    return page_of(list(qs[: size + 1]), ordering=ordering, size=size)
+
+
+def page_of(rows, *, ordering, size) -> Page:
+    """The page from the first `size + 1` rows in `ordering` (total_ordering) after the cursor:
+    for a caller that ran the query itself (a precompiled first page)."""
     items = rows[:size]
     next_cursor = None
     if len(rows) > size:

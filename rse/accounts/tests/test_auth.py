@@ -111,3 +111,52 @@ def test_language_switcher_serves_french(client):
     page = client.get(reverse("home")).content.decode()
     assert '<html lang="fr">' in page
     assert "Se déconnecter" in page
+
+
+@pytest.mark.parametrize(
+    "backend", ["rse.accounts.throttling.LoginThrottleBackend", "rse.accounts.backends.EmailBackend"]
+)
+def test_the_session_user_is_read_again_on_every_request_and_a_deactivated_one_signed_out(client, backend):
+    """The backends' get_user runs a precompiled statement: still the current row on each request."""
+    user = UserFactory(first_name="Ada")
+    client.force_login(user, backend=backend)
+    assert client.get("/").status_code == 200
+    User.objects.filter(pk=user.pk).update(first_name="Grace")  # no signal, no save
+    assert "Grace" in client.get("/").content.decode()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/").status_code == 302  # signed out, to the login page
+
+
+def test_roles_are_the_groups_of_this_user(db):
+    from django.contrib.auth.models import Group
+
+    from rse.accounts.roles import role_names
+
+    comms, hr = (
+        Group.objects.get_or_create(name=Role.INTERNAL_COMMS.value)[0],
+        Group.objects.get_or_create(name=Role.HR_ANALYST.value)[0],
+    )
+    alice, bob = UserFactory(), UserFactory()
+    alice.groups.add(comms)
+    bob.groups.add(hr, comms)
+    assert role_names(alice) == {Role.INTERNAL_COMMS.value}
+    assert role_names(UserFactory.build(pk=bob.pk)) == {Role.INTERNAL_COMMS.value, Role.HR_ANALYST.value}
+
+
+def test_the_session_user_comes_with_its_roles(client, django_assert_num_queries):
+    """has_role() on the signed-in user runs no query: the user's row brings one flag per role."""
+    from django.contrib.auth import get_user
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=Role.INTERNAL_COMMS.value)[0])
+    user.groups.add(Group.objects.get_or_create(name="Readers of Orion")[0])  # a group that is no role
+    client.force_login(user, backend="rse.accounts.backends.EmailBackend")
+    request = client.get("/").wsgi_request
+    request.session = client.session
+    with django_assert_num_queries(1):  # the user, with its roles
+        signed_in = get_user(request)
+        assert has_role(signed_in, Role.INTERNAL_COMMS) and not has_role(signed_in, Role.HR_ANALYST)
+    do_revoke_role(signed_in, Role.INTERNAL_COMMS)
+    assert not has_role(signed_in, Role.INTERNAL_COMMS)
+    assert not has_role(get_user(request), Role.INTERNAL_COMMS)  # the next request reads it again

@@ -154,3 +154,27 @@ async def test_sync_code_publishes_through_one_loop_that_lives_on():
     assert [m["payload"]["n"] for m in received] == [1, 2]
     assert loops[0] is loops[1] and loops[0].is_running()
     await layer.group_discard("rse-test-lasting-loop", channel)
+
+
+def test_pages_gzipped_at_level_5_with_the_random_header_padding():
+    from django.http import HttpRequest, HttpResponse
+
+    from rse.lib.gzip import GZipMiddleware
+
+    html = ("<p>" + "a feed card " * 40 + "</p>") * 60
+    request = HttpRequest()
+    request.META["HTTP_ACCEPT_ENCODING"] = "gzip, deflate"
+    middleware = GZipMiddleware(lambda r: HttpResponse(html))
+    bodies = [middleware(request).content for _ in range(12)]
+    assert all(gzip.decompress(b).decode() == html for b in bodies)
+    assert len({len(b) for b in bodies}) > 1  # BREACH: a random-length header on each response
+    response = middleware(request)
+    assert response["Content-Encoding"] == "gzip" and response["Vary"] == "Accept-Encoding"
+    assert response["Content-Length"] == str(len(response.content))
+    request.META["HTTP_ACCEPT_ENCODING"] = "br"
+    plain = middleware(request)
+    assert (
+        plain.content.decode() == html
+        and plain["Vary"] == "Accept-Encoding"
+        and not plain.has_header("Content-Encoding")
+    )
