@@ -23,15 +23,25 @@ class PeriodForm(forms.Form):
         label=_("Per"), required=False, choices=[("month", _("Month")), ("week", _("Week"))]
     )
 
+    def clean(self):
+        data = super().clean()
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day is not None and not metrics.EARLIEST <= day <= metrics.LATEST:
+                self.add_error(name, metrics.period_errors(day, day)["since"])
+        return data
+
     def period(self):
-        """(since, until, granularity): the last 12 months by month unless chosen otherwise."""
+        """(since, until, granularity): the last 12 months by month unless chosen otherwise; a
+        reversed period turned round, a longer one cut to its last three years (the page says
+        which dates it shows), dates out of range (the form says so) left for the defaults."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         until = data.get("until") or today
         since = data.get("since") or date(until.year - 1, until.month, 1)
         if since > until:
             since, until = until, since
-        since = max(since, until - timedelta(days=3 * 366))
+        since = max(since, until - timedelta(days=metrics.MAX_DAYS))
         return since, until, data.get("granularity") or "month"
 
 

@@ -30,17 +30,11 @@ from rse.trail.services import record
 
 logger = logging.getLogger(__name__)
 
-MAX_DAYS = 3 * 366
-
 
 def check_request_export(user, *, since, until, granularity, group_by, format, individual_rows=False, source="web"):
     if source != Export.Source.COMMAND and not can_export(user):
         raise PermissionDenied(_("Only HR analysts and administrators export engagement."))
-    errors = {}
-    if since > until:
-        errors["until"] = _("The end of the period comes before its start.")
-    elif (until - since).days > MAX_DAYS:
-        errors["until"] = _("At most three years at a time.")
+    errors = metrics.period_errors(since, until)
     if granularity not in Export.Granularity.values:
         errors["granularity"] = _("Choose week or month.")
     if group_by not in Export.GroupBy.values:

@@ -38,6 +38,25 @@ OTHER = "__other__"
 
 # --- Periods ------------------------------------------------------------------------------------
 
+# What any period (a dashboard's, an export's, an objective's) may cover: at most three years, between
+# these days (a year 9999 overflowed the day after; 1900 to 2099 by week made ten thousand periods).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+MAX_DAYS = 3 * 366
+
+
+def period_errors(since: date, until: date, *, since_field="since", until_field="until") -> dict:
+    """{field: message} for a period that is not one: out of range, reversed, or too long."""
+    out_of_range = _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year}
+    if not EARLIEST <= since <= LATEST:
+        return {since_field: out_of_range}
+    if not EARLIEST <= until <= LATEST:
+        return {until_field: out_of_range}
+    if since > until:
+        return {until_field: _("The end of the period comes before its start.")}
+    if (until - since).days > MAX_DAYS:
+        return {until_field: _("At most three years at a time.")}
+    return {}
+
 
 @dataclass(frozen=True)
 class Period:

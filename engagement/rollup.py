@@ -35,7 +35,8 @@ from engagement.models import ActivityRollup, RollupState
 from engagement.sql import compiled, read, run
 
 DAY, WEEK, MONTH = ActivityRollup.Span.DAY, ActivityRollup.Span.WEEK, ActivityRollup.Span.MONTH
-COLUMNS = ("i", "u", "c", "p", "m", "r")  # period (or day), person, community, posts, comments, reactions
+COLUMNS = ("i", "u", "c", "p", "m", "r")
+MAX_PERIODS = 120  # per statement (three years by week fit in two)  # period (or day), person, community, posts, comments, reactions
 
 
 def _aware(day: date) -> datetime:
@@ -325,8 +326,11 @@ def people_figures(spans, people: People = People()) -> dict:
             layer.append(i)
     out = {}
     for layer in layers:
-        for (j, key), values in _figures([spans[i] for i in layer], people).items():
-            out[(layer[j], key)] = values
+        # A statement holds a SELECT per period: SQLite takes at most 500 in one compound SELECT.
+        for first in range(0, len(layer), MAX_PERIODS):
+            part = layer[first : first + MAX_PERIODS]
+            for (j, key), values in _figures([spans[i] for i in part], people).items():
+                out[(part[j], key)] = values
     return out
 
 

@@ -1,5 +1,7 @@
 """Engagement reads shared by pages, API and the command line."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -48,11 +50,14 @@ def access_community_dashboard(user, slug):
 def objective_spans(objective, today=None):
     """The objective's periods up to today: weeks for a period of four months or less, else months."""
     today = today or timezone.localdate()
-    end = min(objective.ends_on, today)
-    if end < objective.starts_on:
+    end = min(objective.ends_on, today, metrics.LATEST)
+    # An objective longer than the rules allow (stored before them, or through the admin): its last
+    # three years.
+    start = max(objective.starts_on, end - timedelta(days=metrics.MAX_DAYS), metrics.EARLIEST)
+    if end < start:
         return []
     granularity = "week" if (objective.ends_on - objective.starts_on).days <= 120 else "month"
-    return metrics.periods(objective.starts_on, end, granularity)
+    return metrics.periods(start, end, granularity)
 
 
 def objective_progress(objective, today=None) -> dict:

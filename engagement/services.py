@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from engagement import metrics
 from engagement.models import AnalyticsOptOut, Objective
 from rse.trail.services import record
 
@@ -29,16 +30,16 @@ def check_create_objective(user, community, *, kpi, target, starts_on, ends_on) 
     allowed = can_manage_company_objectives(user) or (community is not None and can_animate(user, community))
     if not allowed:
         raise PermissionDenied(_("Objectives are set by the community's animators, HR and internal communications."))
-    errors = {}
+    errors = metrics.period_errors(starts_on, ends_on, since_field="starts_on", until_field="ends_on")
     if kpi not in Kpi.values:
         errors["kpi"] = _("Choose an indicator from the catalogue.")
-    if ends_on < starts_on:
-        errors["ends_on"] = _("The end of the period comes before its start.")
     if kpi in (Kpi.ANSWERED_24H, Kpi.ACK_RATE) and not 0 <= target <= 100:
         errors["target"] = _("A percentage is between 0 and 100.")
     elif kpi == Kpi.PULSE_NPS and not -100 <= target <= 100:
         errors["target"] = _("An NPS is between -100 and 100.")
-    elif target < -100 or target > 1_000_000:
+    elif kpi != Kpi.PULSE_NPS and target < 0:
+        errors["target"] = _("A count or a time is never negative.")
+    elif target > 1_000_000:
         errors["target"] = _("This target is out of range.")
     if errors:
         raise ValidationError(errors)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("works-council/", views.works_council, name="works_council"),
     path("objectives/", views.company_objectives, name="objectives"),
     path("objectives/<int:objective_id>/data.csv", views.objective_data, name="objective_data"),
+    path("objectives/<int:objective_id>/delete/", views.objective_delete, name="objective_delete"),
     path("communities/<slug:slug>/", views.community_dashboard, name="community"),
     path("dashboard/", views.company_dashboard, name="dashboard"),
     path("org-units/<slug:slug>/", views.org_unit_dashboard, name="org_unit"),

@@ -143,10 +143,11 @@ def _csv_response(filename, header, rows):
     return response
 
 
-def _objective_cards(objectives):
+def _objective_cards(objectives, *, can_delete=False):
     cards = []
     for objective in objectives:
         progress = selectors.objective_progress(objective)
+        progress["can_delete"] = can_delete
         progress["chart"] = charts.line_chart(
             progress["points"], label=objective.kpi_label, target=objective.target, unit=progress.get("unit", "")
         )
@@ -179,10 +180,22 @@ def company_objectives(request):
         return done
     context = {
         "section": "objectives",
-        "cards": _objective_cards(selectors.list_objectives(None)),
+        "cards": _objective_cards(selectors.list_objectives(None), can_delete=can_manage),
         "form": form,
     }
     return render(request, "engagement/objectives.html", context)
+
+
+@login_required
+@require_POST
+def objective_delete(request, objective_id):
+    """The objective's animators (or HR, internal communications for company objectives) delete it."""
+    objective = get_object_or_404(Objective.objects.select_related("community"), pk=objective_id)
+    services.do_delete_objective(request.user, objective)  # PermissionDenied: 403
+    messages.success(request, _("Objective deleted."))
+    if objective.community is not None:
+        return redirect("engagement:community", objective.community.slug)
+    return redirect("engagement:objectives")
 
 
 @login_required
@@ -295,7 +308,7 @@ def community_dashboard(request, slug):
         "section": "community",
         "community": community,
         "title": community.name,
-        "cards": _objective_cards(selectors.list_objectives(community)),
+        "cards": _objective_cards(selectors.list_objectives(community), can_delete=can_manage),
         "form": form,
     }
     context.update(_community_extras(request, community))

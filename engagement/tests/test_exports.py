@@ -239,3 +239,18 @@ def test_the_form_shows_its_dates_in_french_too(client, hr_analyst):
         page = client.get(reverse("engagement:export_new"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     today = timezone.localdate().isoformat()
     assert f'value="{today}"' in page  # <input type="date"> only takes ISO dates
+
+
+@pytest.mark.parametrize(
+    ("since", "until"), [("2026-01-01", "9999-12-31"), ("0001-01-01", "0001-12-31"), ("1999-12-31", "2000-06-30")]
+)
+def test_dates_out_of_range_are_refused_not_a_500_nor_a_failed_job(client, hr_analyst, since, until):
+    """A new user's finding: until 9999-12-31 answered 500, since 0001-01-01 made a job that failed
+    with "date value out of range"."""
+    client.force_login(hr_analyst)
+    response = client.post(reverse("engagement:export_new"), {**FORM, "format": "csv", "since": since, "until": until})
+    assert response.status_code == 200 and Export.objects.count() == 0
+    assert "Choose dates between 2000 and 2099." in response.content.decode()
+    for path in ("/engagement/dashboard/", f"/engagement/org-units/{hr_analyst.profile.org_unit.slug}/"):
+        page = client.get(path, {"since": since, "until": until})
+        assert page.status_code == 200 and "Choose dates between 2000 and 2099." in page.content.decode()

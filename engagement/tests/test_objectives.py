@@ -167,3 +167,44 @@ def test_objective_page_queries_grow_with_objectives_not_people(
     with django_assert_max_num_queries(20):
         assert client.get(reverse("engagement:objectives")).status_code == 200
     assert Community.objects.count() == 1
+
+
+def test_an_objective_over_two_centuries_is_refused_and_one_already_stored_breaks_no_page(client, community):
+    """A new user's finding: an objective from 1900 to 2099 was accepted, and its weekly chart of
+    ten thousand periods made the community's page and the API answer 503 for everyone."""
+    animator = person(first_name="Ani").user
+    member(community, animator, role=Membership.Role.ANIMATOR)
+    client.force_login(animator)
+    url = reverse("engagement:community", args=[community.slug])
+    for starts_on, ends_on, target in [
+        ("1900-01-01", "2099-12-31", "5"),  # too long
+        ("9999-12-01", "9999-12-31", "5"),  # out of range
+        ("2026-01-01", "2026-03-31", "-5"),  # a negative count
+    ]:
+        response = client.post(
+            url, {"kpi": "active_members", "target": target, "starts_on": starts_on, "ends_on": ends_on}
+        )
+        assert response.status_code == 200 and not Objective.objects.exists(), (starts_on, ends_on, target)
+        page = response.content.decode()
+        assert '<details class="card" open>' in page  # the errors are in sight, not folded away
+    # one stored before these rules (or through the admin) is shown over its last three years
+    Objective.objects.create(
+        community=community, kpi="active_members", target=5, starts_on=date(1900, 1, 1), ends_on=date(2099, 12, 31)
+    )
+    assert client.get(url).status_code == 200
+    assert client.get("/api/v1/engagement/objectives/", {"community": community.slug}).status_code == 200
+
+
+def test_an_animator_deletes_an_objective_of_their_community(client, community):
+    animator = person(first_name="Ani").user
+    member(community, animator, role=Membership.Role.ANIMATOR)
+    objective = Objective.objects.create(
+        community=community, kpi="contributors", target=5, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31)
+    )
+    delete = reverse("engagement:objective_delete", args=[objective.pk])
+    client.force_login(member(community))  # a member who does not animate it
+    assert client.post(delete).status_code == 403
+    client.force_login(animator)
+    assert delete in client.get(reverse("engagement:community", args=[community.slug])).content.decode()
+    response = client.post(delete)
+    assert response.status_code == 302 and not Objective.objects.exists()

@@ -182,3 +182,15 @@ def test_a_period_is_read_from_whole_months_then_whole_weeks_then_days():
     assert months == [date(2026, 2, 1)] and weeks[-1] == date(2026, 1, 19)
     assert days[-2:] == [(date(2026, 1, 26), date(2026, 2, 1)), (date(2026, 3, 1), date(2026, 3, 5))]
     assert rollup._pieces(whole, None) == ([], [], [])
+
+
+def test_three_years_by_week_is_read_in_parts_with_the_same_figures(pair):
+    ana, _ben, c = pair
+    for month in range(1, 13):
+        PostFactory(community=c, author=ana, created_at=datetime(2025, month, 3, 12, tzinfo=UTC))
+    rollup.roll_up(now=midnight(2026, 6, 1))
+    spans = metrics.periods(date(2023, 6, 5), date(2026, 6, 1), "week")
+    assert len(spans) > rollup.MAX_PERIODS
+    together = kpis.activity(spans)
+    assert sum(together["posts"]) == 12
+    assert together == {name: [kpis.activity([s])[name][0] for s in spans] for name in together}
