@@ -89,9 +89,11 @@ def webhooks(request):
     return Response({"events": list(catalogue.EVENTS), "results": EndpointSerializer(rows, many=True).data})
 
 
-@extend_schema(methods=["GET"], responses=EndpointSerializer)
-@extend_schema(methods=["PATCH"], request=EndpointChange, responses=EndpointSerializer)
-@extend_schema(methods=["DELETE"], responses={204: None})
+@extend_schema(methods=["GET"], responses=EndpointSerializer, operation_id="webhook_retrieve")
+@extend_schema(
+    methods=["PATCH"], request=EndpointChange, responses=EndpointSerializer, operation_id="webhook_partial_update"
+)
+@extend_schema(methods=["DELETE"], responses={204: None}, operation_id="webhook_destroy")
 @api_view(["GET", "PATCH", "DELETE"])
 def webhook(request, pk):
     """One endpoint; PATCH changes its address, events or description (not its scope); DELETE
