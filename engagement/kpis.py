@@ -33,11 +33,23 @@ def _inside(span, field="created_at"):
 
 
 class Scope:
-    """Whose figures: the company (nothing given), the people of an org unit or a site, or a
-    community (its members, and what is written in it)."""
+    """Whose figures: the company (nothing given), the people of an org unit (and of the units
+    under it) or of a site, or a community (its members, and what is written in it)."""
 
     def __init__(self, *, community=None, org_unit=None, site=None):
         self.community, self.org_unit, self.site = community, org_unit, site
+        self._units = None
+
+    @property
+    def org_units(self) -> tuple | None:
+        """The org unit and every unit under it (a division counts its departments' people)."""
+        if self.org_unit is None:
+            return None
+        if self._units is None:
+            from directory.selectors import unit_and_descendant_ids
+
+            self._units = tuple(unit_and_descendant_ids(self.org_unit.pk))
+        return self._units
 
     @classmethod
     def of(cls, scope):
@@ -46,7 +58,7 @@ class Scope:
 
     def _profile_filter(self, prefix) -> dict:
         if self.org_unit is not None:
-            return {f"{prefix}profile__org_unit": self.org_unit}
+            return {f"{prefix}profile__org_unit__in": self.org_units}
         if self.site is not None:
             return {f"{prefix}profile__site": self.site}
         return {}
@@ -163,7 +175,7 @@ def activity(spans, scope=None) -> dict:
     activity roll-up (engagement/rollup.py). In a community, its active members and what was
     written there."""
     scope = Scope.of(scope)
-    people = rollup.People(org_unit=scope.org_unit, site=scope.site, community=scope.community)
+    people = rollup.People(org_units=scope.org_units, site=scope.site, community=scope.community)
     data = rollup.people_figures(spans, people)
     return {name: [data.get((i, None), {}).get(name, 0) for i in range(len(spans))] for name in ACTIVITY}
 

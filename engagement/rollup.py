@@ -220,11 +220,11 @@ def _first_day() -> date | None:
 @dataclass(frozen=True)
 class People:
     """Whose figures, and by what key: `group` None (one figure per period), "org_unit", "site",
-    "title", "person" or "community"; limited to an org unit, a site or a community; `keys` keeps
+    "title", "person" or "community"; limited to org units (ids), a site or a community; `keys` keeps
     only those groups, counted together as one (the export's "other", key None)."""
 
     group: str | None = None
-    org_unit: object = None
+    org_units: tuple | None = None
     site: object = None
     community: object = None
     keys: tuple | None = None
@@ -243,8 +243,8 @@ def _people(people: People):
     """The people who may count, with their group's key: a queryset of (person, key). For
     communities the key is where the content was written (the roll-up's rows), not the person's."""
     qs = privacy.population()
-    if people.org_unit is not None:
-        qs = qs.filter(profile__org_unit=people.org_unit)
+    if people.org_units is not None:
+        qs = qs.filter(profile__org_unit__in=people.org_units)
     if people.site is not None:
         qs = qs.filter(profile__site=people.site)
     key = F(PATHS[people.group]) if people.group not in (None, "community") else Value(None, IntegerField())

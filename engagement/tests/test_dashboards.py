@@ -2,12 +2,13 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 
 from communities.models import Membership
-from communities.tests.factories import CommunityFactory, member
+from communities.tests.factories import CommunityFactory, PostFactory, member
 from directory.tests.factories import OrgUnitFactory, SiteFactory, person
 from engagement import dashboards, metrics
 from engagement.tests.test_objectives import FEB, JAN, community  # noqa: F401 - the fixture
@@ -105,3 +106,21 @@ def test_dashboard_queries_do_not_grow_with_people(client, hr_analyst, community
 
 def test_periods_are_weeks_or_months():
     assert [p.label for p in metrics.periods(JAN.start.date(), FEB.start.date(), "month")] == ["2026-01", "2026-02"]
+
+
+def test_a_division_counts_the_people_of_its_departments(client, hr_analyst):
+    """A new user's finding: a division's dashboard said "fewer than 5 people" while its two
+    departments held 41: only the division's direct members were counted."""
+    division = OrgUnitFactory(name="Technology")
+    it, lab = OrgUnitFactory(name="IT", parent=division), OrgUnitFactory(name="R&D", parent=division)
+    c = CommunityFactory()
+    people = [person(first_name=f"I{i}", org_unit=it).user for i in range(3)]
+    people += [person(first_name=f"R{i}", org_unit=lab).user for i in range(3)]
+    for user in people[:4]:
+        PostFactory(community=c, author=user, created_at=datetime(2026, 1, 10, tzinfo=UTC))
+    client.force_login(hr_analyst)
+    url = reverse("engagement:org_unit", args=[division.slug])
+    page = client.get(url, PERIOD).content.decode()
+    assert "figures are not shown" not in page and '<svg class="chart"' in page
+    rows = list(csv.reader(io.StringIO(client.get(url, {**PERIOD, "csv": "active"}).content.decode())))
+    assert rows[1] == ["2026-01", "4"]
