@@ -199,10 +199,11 @@ def profile_facts(viewer, user) -> list:
         counted = _("left out (you opted out)") if privacy.is_opted_out(user) else _("counted")
         facts.append((_("Engagement analytics"), counted, reverse("engagement:index")))
     topics = person_influence(user, communities=visible_communities(viewer).values("pk"), limit=3)
-    if topics:
-        text = ", ".join(
-            _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]}
-            for t in topics
-        )
-        facts.append((_("Influence by topic"), text, ""))
+    text = ", ".join(
+        _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]}
+        for t in topics
+    )
+    # Always the line, the same one for no responses and for someone left out of analytics: its
+    # absence would tell who opted out.
+    facts.append((_("Influence by topic"), text or _("no responses measured yet"), ""))
     return facts

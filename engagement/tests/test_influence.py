@@ -146,3 +146,22 @@ def test_my_profile_says_whether_i_am_counted_and_links_to_the_opt_out(client, w
     client.force_login(p["ivy"])
     page = client.get(reverse("directory:profile", args=[p["bob"].pk])).content.decode()
     assert "Engagement analytics" not in page
+
+
+def test_a_profile_does_not_tell_who_opted_out(client, world):
+    """A new user's finding: the profile of the one person who opted out was the only one without
+    an "Influence by topic" line. Someone left out, and someone with no responses in what the
+    viewer may read, now show the same line."""
+    community, p, _tag = world
+    newcomer = person(first_name="Neo").user
+    member(community, newcomer)
+    client.force_login(p["ivy"])
+
+    def influence_line(user):
+        page = client.get(reverse("directory:profile", args=[user.pk])).content.decode()
+        start = page.index("Influence by topic")
+        return page[start : page.index("</dd>", start)]
+
+    assert "Lean" in influence_line(p["bob"])
+    AnalyticsOptOut.objects.create(user=p["bob"])
+    assert influence_line(p["bob"]) == influence_line(newcomer)
