@@ -200,8 +200,7 @@ def profile_facts(viewer, user) -> list:
         facts.append((_("Engagement analytics"), counted, reverse("engagement:index")))
     topics = person_influence(user, communities=visible_communities(viewer).values("pk"), limit=3)
     text = ", ".join(
-        _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]}
-        for t in topics
+        _("%(topic)s: %(influence)s per 100 people") % {"topic": t["name"], "influence": t["influence"]} for t in topics
     )
     # Always the line, the same one for no responses and for someone left out of analytics: its
     # absence would tell who opted out.

@@ -1,13 +1,13 @@
 """Helpers for management commands."""
 
+from argparse import ArgumentTypeError
 from datetime import date
-
-from django.core.management.base import CommandError
 
 
 def iso_date(value: str) -> date:
-    """An argparse type: a day written YYYY-MM-DD, or a clear error."""
+    """An argparse type: a day written YYYY-MM-DD, or a one-line error (argparse shows an
+    ArgumentTypeError as a usage error, anything else as a traceback)."""
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value}") from exc
+        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from exc
