@@ -436,7 +436,7 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "camera", "display-capture", "encrypted-media",
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
         "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
     )
 }  # fmt: skip
