@@ -18,6 +18,11 @@
     var summary = menu.querySelector("summary");
     if (summary) summary.focus();
   });
+  // A form with data-confirm asks first (deleting, drawing a new secret: what a misclick breaks).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  }, true);
   // A write refused for coming too often (429) says so, instead of htmx silently not swapping.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail && event.detail.xhr;
