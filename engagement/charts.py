@@ -26,6 +26,8 @@ def line_chart(points, *, label: str, target=None, unit: str = "") -> str:
     pad = (high - low) * 0.08
     high += pad
     low -= pad if low < 0 else 0
+    if unit.strip() == "%" and high > 100 >= max(candidates):
+        high = 100  # a percentage's axis ends at 100, not at 108
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(points)
 

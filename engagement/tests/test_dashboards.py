@@ -124,3 +124,12 @@ def test_a_division_counts_the_people_of_its_departments(client, hr_analyst):
     assert "figures are not shown" not in page and '<svg class="chart"' in page
     rows = list(csv.reader(io.StringIO(client.get(url, {**PERIOD, "csv": "active"}).content.decode())))
     assert rows[1] == ["2026-01", "4"]
+
+
+def test_a_percentage_axis_ends_at_100():
+    from engagement import charts
+
+    svg = charts.line_chart([("2026-01", 100.0), ("2026-02", 95.2)], label="Answered", unit=" %")
+    assert ">100</text>" in svg and ">108</text>" not in svg
+    svg = charts.line_chart([("2026-01", 100.0), ("2026-02", 95.2)], label="Posts")
+    assert ">108</text>" in svg  # other figures keep their headroom
