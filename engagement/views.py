@@ -128,9 +128,26 @@ def works_council(request):
         "min_group_size": privacy.min_group_size(row),
         "metrics": [(name, METRIC_DESCRIPTIONS[name]) for name in metrics.METRICS],
         "retention_days": settings.RSE_ENGAGEMENT_EXPORT_DAYS,
-        "audit": selectors.list_export_audit(),
+        "audit": _described(selectors.list_export_audit()),
     }
     return render(request, "engagement/works_council.html", context)
+
+
+def _described(audit):
+    """Each audit entry with its parameters in words (Month · Org unit · XLSX), not codes."""
+    labels = {
+        "granularity": dict(Export.Granularity.choices),
+        "group_by": dict(Export.GroupBy.choices),
+        "format": dict(Export.Format.choices),
+    }
+    entries = list(audit)
+    for entry in entries:
+        params = entry.parameters or {}
+        entry.described = " · ".join(
+            str(labels[name].get(params.get(name), params.get(name, "")))
+            for name in ("granularity", "group_by", "format")
+        )
+    return entries
 
 
 # --- Objectives and dashboards -----------------------------------------------------------------
