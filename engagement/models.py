@@ -161,7 +161,7 @@ class Objective(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kpi} ≥ {self.target}"
+        return f"{self.kpi_label} ≥ {self.target:g}"
 
     @property
     def kpi_label(self) -> str:
