@@ -115,7 +115,9 @@ AXE_JS = Path(__file__).resolve().parents[3] / "tests" / "browser" / "vendor" / 
 _RUN_AXE = """async () => {
   const rules = {};
   axe.getRules().forEach((rule) => { rules[rule.ruleId] = { enabled: !rule.tags.includes("wcag2aaa") }; });
-  const result = await axe.run(document, { rules, resultTypes: ["violations"] });
+  // page.evaluate() has no timeout of its own: a run that never settles fails the test instead.
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("axe-core did not finish in 60 s")), 60000));
+  const result = await Promise.race([axe.run(document, { rules, resultTypes: ["violations"] }), timeout]);
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({
