@@ -26,9 +26,9 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name in ("since", "until"):
-            day = data.get(name)
-            if day is not None and not metrics.EARLIEST <= day <= metrics.LATEST:
-                self.add_error(name, metrics.period_errors(day, day)["since"])
+            error = metrics.date_error(data[name]) if data.get(name) else None
+            if error:
+                self.add_error(name, error)
         return data
 
     def period(self):

@@ -44,13 +44,18 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 MAX_DAYS = 3 * 366
 
 
+def date_error(day: date) -> str | None:
+    """Why `day` cannot bound a period, or None."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year}
+
+
 def period_errors(since: date, until: date, *, since_field="since", until_field="until") -> dict:
     """{field: message} for a period that is not one: out of range, reversed, or too long."""
-    out_of_range = _("Choose dates between %(first)s and %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year}
-    if not EARLIEST <= since <= LATEST:
-        return {since_field: out_of_range}
-    if not EARLIEST <= until <= LATEST:
-        return {until_field: out_of_range}
+    for field, day in ((since_field, since), (until_field, until)):
+        if error := date_error(day):
+            return {field: error}
     if since > until:
         return {until_field: _("The end of the period comes before its start.")}
     if (until - since).days > MAX_DAYS:
@@ -95,7 +100,7 @@ def periods(since: date, until: date, granularity: str) -> list[Period]:
 class Grouping:
     """A partition of the population by a profile field (org unit, site, job title, person)."""
 
-    overlapping = False
+    overlapping = False  # a person is in one group only (communities: in several)
 
     def __init__(self, name: str, path: str):
         self.name, self.path = name, path  # path from a user to the group's key
@@ -215,11 +220,11 @@ def _hours(seconds_list):
 CONTENT = [m for m in METRICS if m != "headcount"]
 
 
-def content_figures(grouping: Grouping, spans: list, granularity: str | None, merged: list) -> dict:
+def content_figures(grouping: Grouping, spans: list, merged: list) -> dict:
     """{period label: {key: {metric but headcount: value}}} for all the periods at once: the people
     and content figures in one query over the activity roll-up (engagement/rollup.py), "other"
     (the `merged` groups together, each person once) in a second, and the questions' first
-    answers in a third. `granularity` is kept for callers: the spans say the periods."""
+    answers in a third."""
     out: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(CONTENT, 0)))
     labels = [s.label for s in spans]
     for (i, key), values in rollup.people_figures(spans, rollup.People(group=grouping.name)).items():
@@ -266,7 +271,7 @@ def figures(grouping: Grouping, period: Period, merged: list, content: dict | No
     part of content_figures() when the caller computed every period at once; `headcounts`: the
     grouping's base_keys() when the caller has them."""
     if content is None:
-        content = content_figures(grouping, [period], None, merged).get(period.label, {})
+        content = content_figures(grouping, [period], merged).get(period.label, {})
     if headcounts is None:
         headcounts = grouping.base_keys()
     out: dict = defaultdict(lambda: {**dict.fromkeys(METRICS, 0), "median_hours_to_first_answer": None})
@@ -307,8 +312,8 @@ class GroupedFigures:
             [*self.decision.shown, *self.decision.suppressed], key=lambda k: (str(self.labels[k]).casefold(), str(k))
         )
 
-    def content(self, spans, granularity) -> dict:
-        return content_figures(self.grouping, spans, granularity, self.decision.merged)
+    def content(self, spans) -> dict:
+        return content_figures(self.grouping, spans, self.decision.merged)
 
     def rows(self, period: Period, content: dict | None = None) -> list:
         decision, suppressed = self.decision, set(self.decision.suppressed)
@@ -334,8 +339,8 @@ def build_table(*, since, until, granularity, group_by, individual_rows=False, n
     spans = periods(since, until, granularity)
     total = len(spans) * (2 if person else 1)
     rows, people_rows, done = [], [], 0
-    content = grouped.content(spans, granularity)
-    people_content = content_figures(person, spans, granularity, []) if person else {}
+    content = grouped.content(spans)
+    people_content = content_figures(person, spans, []) if person else {}
     people_headcounts = person.base_keys() if person else {}
     for period in spans:
         rows.extend(grouped.rows(period, content.get(period.label, {})))

@@ -324,19 +324,18 @@ def people_figures(spans, people: People = People()) -> dict:
             layers.append([i])
         else:
             layer.append(i)
-    out = {}
+    out, rolled = {}, rolled_at() if spans else None
     for layer in layers:
         # A statement holds a SELECT per period: SQLite takes at most 500 in one compound SELECT.
         for first in range(0, len(layer), MAX_PERIODS):
             part = layer[first : first + MAX_PERIODS]
-            for (j, key), values in _figures([spans[i] for i in part], people).items():
+            for (j, key), values in _figures([spans[i] for i in part], people, rolled).items():
                 out[(part[j], key)] = values
     return out
 
 
-def _figures(spans, people: People) -> dict:
+def _figures(spans, people: People, rolled: datetime | None) -> dict:
     alias = router.db_for_read(ActivityRollup)
-    rolled = rolled_at()
     parts = []
     for i, span in enumerate(spans):  # one SELECT per period: its number is a constant, not a CASE per row
         months, weeks, days = _pieces(span, rolled)

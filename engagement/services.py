@@ -22,14 +22,19 @@ def do_set_analytics_opt_out(user, opted_out: bool) -> None:
 # --- Objectives ------------------------------------------------------------------------------------
 
 
-def check_create_objective(user, community, *, kpi, target, starts_on, ends_on) -> None:
+def _check_may_set_objectives(user, community) -> None:
     from animation.permissions import can_animate
-    from engagement.kpis import Kpi
     from engagement.permissions import can_manage_company_objectives
 
     allowed = can_manage_company_objectives(user) or (community is not None and can_animate(user, community))
     if not allowed:
         raise PermissionDenied(_("Objectives are set by the community's animators, HR and internal communications."))
+
+
+def check_create_objective(user, community, *, kpi, target, starts_on, ends_on) -> None:
+    from engagement.kpis import Kpi
+
+    _check_may_set_objectives(user, community)
     errors = metrics.period_errors(starts_on, ends_on, since_field="starts_on", until_field="ends_on")
     if kpi not in Kpi.values:
         errors["kpi"] = _("Choose an indicator from the catalogue.")
@@ -63,12 +68,6 @@ def do_create_objective(user, community, *, kpi, target, starts_on, ends_on) -> 
 
 @transaction.atomic
 def do_delete_objective(user, objective) -> None:
-    check_create_objective(
-        user,
-        objective.community,
-        kpi=objective.kpi,
-        target=objective.target,
-        starts_on=objective.starts_on,
-        ends_on=objective.ends_on,
-    )
+    # Who may set it may delete it, whatever it holds (one stored before today's rules too).
+    _check_may_set_objectives(user, objective.community)
     objective.delete()

@@ -208,3 +208,9 @@ def test_an_animator_deletes_an_objective_of_their_community(client, community):
     assert delete in client.get(reverse("engagement:community", args=[community.slug])).content.decode()
     response = client.post(delete)
     assert response.status_code == 302 and not Objective.objects.exists()
+    # one stored before today's rules (two centuries long) is deleted all the same
+    legacy = Objective.objects.create(
+        community=community, kpi="active_members", target=5, starts_on=date(1900, 1, 1), ends_on=date(2099, 12, 31)
+    )
+    assert client.post(reverse("engagement:objective_delete", args=[legacy.pk])).status_code == 302
+    assert not Objective.objects.exists()
