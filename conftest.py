@@ -77,3 +77,16 @@ def other_user(db):
 def logged_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def api_for():
+    """api_for(person): a DRF test client authenticated as that person."""
+    from rest_framework.test import APIClient
+
+    def make(person):
+        client = APIClient()
+        client.force_authenticate(person)
+        return client
+
+    return make

@@ -28,13 +28,3 @@ def api(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def api_for():
-    def make(person):
-        client = APIClient()
-        client.force_authenticate(person)
-        return client
-
-    return make

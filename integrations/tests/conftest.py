@@ -2,7 +2,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from rest_framework.test import APIClient
 
 
 class LocalServer:
@@ -65,13 +64,3 @@ def local_server(settings):
     server = LocalServer()
     yield server
     server.close()
-
-
-@pytest.fixture
-def api_for():
-    def make(person):
-        client = APIClient()
-        client.force_authenticate(person)
-        return client
-
-    return make

@@ -18,6 +18,7 @@ from communities.models import Community, Post
 from communities.services import do_highlight_post
 from communities.tests.factories import member
 from rse.accounts.tests.factories import UserFactory
+from rse.lib.testing.browser import fits_a_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +29,6 @@ def _log_in(page, user):
     page.get_by_label("Password").fill("pass-word-123")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
-
-
-def _fits_375(page):
-    page.set_viewport_size({"width": 375, "height": 740})
-    page.wait_for_load_state("networkidle")
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return width <= 375
 
 
 def test_the_community_manager_seeds_and_feeds_and_a_member_gets_the_weekly_digest(page, live_server):
@@ -64,7 +57,7 @@ def test_the_community_manager_seeds_and_feeds_and_a_member_gets_the_weekly_dige
     page.get_by_role("button", name="Schedule").click()
     queue = page.locator("#scheduled-queue")
     expect(queue.get_by_text("Our first kaizen challenge")).to_be_visible()
-    assert _fits_375(page)
+    assert fits_a_phone(page)
     with time_machine.travel(at - timedelta(seconds=30), tick=False):
         publish_due_posts_task()
     assert not Post.objects.filter(title="Our first kaizen challenge").exists()
@@ -80,7 +73,7 @@ def test_the_community_manager_seeds_and_feeds_and_a_member_gets_the_weekly_dige
     page.get_by_role("button", name="Send the pulse").click()
     expect(page.get_by_text("0 answers")).to_be_visible()
     expect(page.get_by_text("Results appear from 5 answers")).to_be_visible()
-    assert _fits_375(page)
+    assert fits_a_phone(page)
 
     # Marc answers the pulse, asks for the weekly digest in his settings, and gets it on Monday.
     post = Post.objects.get(title="Our first kaizen challenge")
@@ -92,7 +85,7 @@ def test_the_community_manager_seeds_and_feeds_and_a_member_gets_the_weekly_dige
     page.goto(asked.get_attribute("href"))
     page.get_by_label("10", exact=True).check()
     page.get_by_label("What should we change first?").fill("Nothing yet!")
-    assert _fits_375(page)
+    assert fits_a_phone(page)
     page.get_by_role("button", name="Send my answer").click()
     expect(page.get_by_text("Thank you for your answer!")).to_be_visible()
     page.goto("/notifications/preferences/")

@@ -8,18 +8,11 @@ from playwright.sync_api import expect
 
 from animation.weeding.models import AuditEntry, ModerationCase
 from communities.models import Post
+from rse.lib.testing.browser import fits_a_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-rse-2026"
 SLUG = "lean-continuous-improvement"
-
-
-def _fits_375(page):
-    page.set_viewport_size({"width": 375, "height": 740})
-    page.wait_for_load_state("networkidle")
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return width <= 375
 
 
 def test_the_community_manager_weeds_from_the_health_dashboard(page, live_server):
@@ -36,7 +29,7 @@ def test_the_community_manager_weeds_from_the_health_dashboard(page, live_server
     page.get_by_role("navigation", name="Animation tools").get_by_role("link", name="Health").click()
     expect(page.get_by_role("heading", name="Suggested next actions")).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
-    assert _fits_375(page)
+    assert fits_a_phone(page)
     page.get_by_role("link", name="2 flags pending — review them").click()
     page.wait_for_url(f"**/c/{SLUG}/animate/moderation/")
 
@@ -51,7 +44,7 @@ def test_the_community_manager_weeds_from_the_health_dashboard(page, live_server
     card.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("Decision recorded")).to_be_visible()
     expect(page.locator(f"#case-{case.pk}")).to_have_count(0)
-    assert _fits_375(page)
+    assert fits_a_phone(page)
     case.refresh_from_db()
     assert case.decision == "remove" and Post.objects.get(pk=case.post_id).deleted_at is not None
     page.get_by_role("navigation", name="Animation tools").get_by_role("link", name="Audit log").click()
@@ -63,7 +56,7 @@ def test_the_community_manager_weeds_from_the_health_dashboard(page, live_server
     row = page.locator("li[data-proposal]", has_text="5S audit checklist (2025 edition)")
     row.get_by_role("button", name="Archive now").click()
     expect(page.get_by_text("Archived.", exact=True)).to_be_visible()
-    assert _fits_375(page)
+    assert fits_a_phone(page)
     post = Post.objects.get(title="5S audit checklist (2025 edition)")
     assert post.locked_at is not None
     page.goto(f"/posts/{post.pk}/")

@@ -72,22 +72,36 @@ def browser():
         yield browser
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+@contextmanager
+def _page(browser, live_server, width):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with _page(browser, live_server, 1280) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    yield page
-    context.close()
+    with _page(browser, live_server, 375) as page:
+        yield page
+
+
+def fits_a_phone(page) -> bool:
+    """Whether the page, at 375 px wide, needs no sideways scrolling (the viewport restored after)."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.wait_for_load_state("networkidle")
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return width <= 375
 
 
 def log_in(page, user, password=PASSWORD):
